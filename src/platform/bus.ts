@@ -3,7 +3,6 @@
 //   declare module '../../platform/bus.ts' { interface DomainEvents { 'device.created': { id: string } } }
 // This is the in-process implementation; a NATS JetStream one can sit behind the same interface.
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface DomainEvents {
   'area.created': { code: string; parentCode: string; name: string };
   'user.created': { id: string; areaCode: string; role: string };

@@ -168,16 +168,31 @@ export class AccountsService {
     }
     const patch: Parameters<typeof accountsRepo.updateUser>[2] = { updated_at: this.p.clock.now().toISOString() };
     const changed: Record<string, unknown> = {};
-    if (input.displayName !== undefined) (patch.display_name = input.displayName), (changed.displayName = input.displayName);
-    if (input.role !== undefined) (patch.role = input.role), (changed.role = input.role);
-    if (input.areaCode !== undefined) (patch.area_code = input.areaCode), (changed.areaCode = input.areaCode);
-    if (input.disabled !== undefined) (patch.disabled = input.disabled ? 1 : 0), (changed.disabled = input.disabled);
+    if (input.displayName !== undefined) {
+      patch.display_name = input.displayName;
+      changed.displayName = input.displayName;
+    }
+    if (input.role !== undefined) {
+      patch.role = input.role;
+      changed.role = input.role;
+    }
+    if (input.areaCode !== undefined) {
+      patch.area_code = input.areaCode;
+      changed.areaCode = input.areaCode;
+    }
+    if (input.disabled !== undefined) {
+      patch.disabled = input.disabled ? 1 : 0;
+      changed.disabled = input.disabled;
+    }
     if (input.phone !== undefined) {
       patch.phone_enc = input.phone ? this.p.pii.encrypt(input.phone) : null;
       patch.phone_index = input.phone ? this.p.pii.blindIndex(input.phone) : null;
       changed.phone = input.phone ? 'changed' : 'removed';
     }
-    if (input.password !== undefined) (patch.password_hash = await hashPassword(input.password)), (changed.password = 'changed');
+    if (input.password !== undefined) {
+      patch.password_hash = await hashPassword(input.password);
+      changed.password = 'changed';
+    }
     await this.p.db.kysely.transaction().execute(async (trx) => {
       await accountsRepo.updateUser(trx, id, patch);
       // Disabling, moving or re-roling a user ends their sessions: their old scope must not linger.
