@@ -80,7 +80,8 @@ async function serveWeb(app: App, webDir: string): Promise<void> {
     app.log.warn({ webDir: root }, 'web app not built (npm run build:web); serving the API only');
     return;
   }
-  await app.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
+  // serve: false — only reply.sendFile is used, by the one public route below (static routes would miss its config).
+  await app.register(fastifyStatic, { root, serve: false });
   app.get('/*', { schema: { hide: true }, config: { public: true } }, async (req, reply) => {
     if (req.url.startsWith('/api/')) {
       return reply.status(404).send({ error: { code: 'route.not_found', message: `No route ${req.method} ${req.url}.` } });

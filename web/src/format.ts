@@ -1,0 +1,51 @@
+// Display helpers shared by the pages.
+
+const shanghai = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** `2026-05-22 14:03` in Asia/Shanghai, whatever the browser's own time zone; '' for no date. */
+export function formatDateTime(value: string | number | Date | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '';
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  const parts: Record<string, string> = {};
+  for (const part of shanghai.formatToParts(date)) parts[part.type] = part.value;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+/** The instant a Shanghai calendar day (`YYYY-MM-DD`) starts or ends, as an ISO string for the API. */
+export function shanghaiDayBound(day: string, end: boolean): string {
+  const time = end ? '23:59:59.999' : '00:00:00.000';
+  return new Date(`${day}T${time}+08:00`).toISOString();
+}
+
+/** "邵阳县 (430523)" */
+export function areaLabel(name: string | null | undefined, code: string | null | undefined): string {
+  if (!code) return name ?? '';
+  return name ? `${name} (${code})` : code;
+}
+
+/** Downloads rows as a CSV file that Excel opens directly (UTF-8 with BOM so Chinese is read correctly). */
+export function downloadCsv(filename: string, header: string[], rows: (string | number | null | undefined)[][]): void {
+  const cell = (v: string | number | null | undefined): string => {
+    const s = v === null || v === undefined ? '' : String(v);
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const text = [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n');
+  const blob = new Blob(['\uFEFF', text], { type: 'text/csv;charset=utf-8' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
