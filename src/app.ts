@@ -17,6 +17,23 @@ import { areasRoutes } from './modules/areas/areas.routes.ts';
 import { AccountsService } from './modules/accounts/accounts.service.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { systemRoutes } from './modules/system/system.routes.ts';
+import { DevicesModule } from './modules/devices/devices.module.ts';
+import { devicesRoutes } from './modules/devices/devices.routes.ts';
+import { ingestRoutes } from './modules/devices/ingest.routes.ts';
+import { Gat1400Service } from './modules/devices/gat1400/gat1400.service.ts';
+import { gat1400Routes } from './modules/devices/gat1400/gat1400.routes.ts';
+import { CasesService } from './modules/cases/cases.service.ts';
+import { casesRoutes } from './modules/cases/cases.routes.ts';
+import { CentresService } from './modules/cases/centres.service.ts';
+import { centresRoutes } from './modules/cases/centres.routes.ts';
+
+import { NotifyService } from './modules/notify/notify.service.ts';
+import { WarningModule } from './modules/warning/warning.module.ts';
+import { warningRoutes } from './modules/warning/warning.routes.ts';
+import { StudentsIdentifier } from './modules/warning/adapters.ts';
+import { notifyRoutes } from './modules/notify/notify.routes.ts';
+import { StudentsService } from './modules/students/students.service.ts';
+import { studentsRoutes } from './modules/students/students.routes.ts';
 
 export const VERSION = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version as string;
 
@@ -40,12 +57,26 @@ export async function createPlatform(config: Config, opts: { clock?: Clock; logg
 export interface Services {
   areas: AreasService;
   accounts: AccountsService;
+  notify: NotifyService;
+  students: StudentsService;
+  devices: DevicesModule;
+  gat1400: Gat1400Service;
+  cases: CasesService;
+  mediationCentres: CentresService;
+  warning: WarningModule;
 }
 
 export function createServices(p: Platform): Services {
   const areas = new AreasService(p);
   const accounts = new AccountsService(p, areas);
-  return { areas, accounts };
+  const notify = new NotifyService(p);
+  const students = new StudentsService(p, notify);
+  const devices = new DevicesModule(p, areas);
+  const gat1400 = new Gat1400Service(p, devices);
+  const cases = new CasesService(p);
+  const mediationCentres = new CentresService(p);
+  const warning = new WarningModule(p, areas, { devices, notify, identifier: new StudentsIdentifier(p, students, devices.snapshots) });
+  return { areas, accounts, notify, students, devices, gat1400, cases, mediationCentres, warning };
 }
 
 export interface Server {
@@ -67,7 +98,18 @@ export async function buildServer(p: Platform): Promise<Server> {
   systemRoutes(app, p, VERSION);
   accountsRoutes(app, services.accounts, { loginRatePerMinute: p.config.loginRatePerMinute, secureCookie: false });
   areasRoutes(app, services.areas);
+  notifyRoutes(app, services.notify);
+  studentsRoutes(app, services.students);
+  app.addHook('onClose', async () => services.notify.worker.stop());
+  devicesRoutes(app, services.devices);
+  ingestRoutes(app, services.devices);
+  gat1400Routes(app, services.gat1400, () => p.clock.now());
   auditRoutes(app, p);
+  casesRoutes(app, services.cases);
+  centresRoutes(app, services.mediationCentres);
+  warningRoutes(app, services.warning, p);
+  await services.warning.start();
+  app.addHook('onClose', async () => services.warning.stop());
 
   await serveWeb(app, p.config.webDir);
   return { app, routes, services, platform: p };

@@ -25,6 +25,8 @@ export const configSchema = z.object({
   sessionTtlHours: z.coerce.number().positive().default(12),
   /** Demo mode (SHIYU_DEMO or `start --demo`): imports the demo city and creates one account per role. */
   demo: bool.default(false),
+  /** Events per second the demo start's simulated fleet sends (SHIYU_DEMO_RATE); 0 keeps the demo fleet silent. */
+  demoRate: z.coerce.number().min(0).max(1000).default(1),
   /** Log level (LOG_LEVEL). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Optional map tile URL template (MAP_TILE_URL), e.g. a Tianditu service; the map works without it. */
@@ -39,6 +41,20 @@ export const configSchema = z.object({
   loginRatePerMinute: z.coerce.number().int().positive().default(20),
   /** Folder of the built web app (WEB_DIR). */
   webDir: z.string().default('web/dist'),
+  /** How often the case deadline sweeper (reminders, overdue escalation) runs, in seconds (CASE_SWEEP_SECONDS); 0: never. */
+  caseSweepSeconds: z.coerce.number().int().min(0).default(30),
+  /** How often the notification worker looks for due notifications, in ms (NOTIFY_POLL_MS). */
+  notifyPollMs: z.coerce.number().int().min(10).default(1000),
+  /** How long a notification being sent is leased to one worker before another may retry it (NOTIFY_LEASE_SECONDS). */
+  notifyLeaseSeconds: z.coerce.number().positive().default(60),
+  /** Delivery attempts before a notification is dead (NOTIFY_MAX_ATTEMPTS). */
+  notifyMaxAttempts: z.coerce.number().int().min(1).max(50).default(6),
+  /** Cosine similarity at or above which a face counts as a match in 1:N search (FACE_MATCH_THRESHOLD). */
+  faceMatchThreshold: z.coerce.number().min(0).max(1).default(0.72),
+  /** Face model for embedding images (FACE_MODEL): 'human' (@vladmandic/human, tfjs WASM, offline) or 'none'. */
+  faceModel: z.enum(['human', 'none']).default('human'),
+  /** How often the early-warning sweeper (escalation, reminders, 135 due times, device silence) runs, in ms (WARNING_TICK_MS); 0: never. */
+  warningTickMs: z.coerce.number().int().min(0).default(1000),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -55,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secretKey: env.SHIYU_SECRET_KEY,
     sessionTtlHours: env.SESSION_TTL_HOURS,
     demo: env.SHIYU_DEMO,
+    demoRate: env.SHIYU_DEMO_RATE,
     logLevel: env.LOG_LEVEL,
     mapTileUrl: env.MAP_TILE_URL,
     mqttPort: env.MQTT_PORT,
@@ -62,6 +79,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginMaxFailures: env.LOGIN_MAX_FAILURES,
     loginRatePerMinute: env.LOGIN_RATE_PER_MINUTE,
     webDir: env.WEB_DIR,
+    caseSweepSeconds: env.CASE_SWEEP_SECONDS,
+    notifyPollMs: env.NOTIFY_POLL_MS,
+    notifyLeaseSeconds: env.NOTIFY_LEASE_SECONDS,
+    notifyMaxAttempts: env.NOTIFY_MAX_ATTEMPTS,
+    faceMatchThreshold: env.FACE_MATCH_THRESHOLD,
+    faceModel: env.FACE_MODEL,
+    warningTickMs: env.WARNING_TICK_MS,
   };
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = configSchema.safeParse({ ...defined, ...overrides });

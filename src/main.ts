@@ -7,7 +7,9 @@ import { isRole } from './platform/auth/policy.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './platform/mqtt.ts';
 import { importBoundaries, importPrefecture } from './modules/areas/areas.import.ts';
 import { seedDemo } from './modules/system/demo.ts';
+import { startCaseSweeper } from './modules/cases/cases.timers.ts';
 import { isDomainError } from './platform/errors.ts';
+import { simulateCommand, startDemoTraffic } from './modules/devices/simulator/simulate.command.ts';
 
 const usage = `shiyu — city-region governance platform
 
@@ -19,12 +21,14 @@ Usage:
   shiyu import-boundaries --file F.geojson [--source TEXT]
                                          store area boundaries from a GeoJSON FeatureCollection
   shiyu add-user --username U --password P --role R --area CODE [--name N] [--phone P]
+  shiyu simulate [--via mqtt|http|gat1400] [--rate N] [--duration S] [--scale F] …   (shiyu simulate --help)
 
 Environment: DATABASE_URL (PostgreSQL; SQLite under DATA_DIR otherwise), PORT, DATA_DIR, MQTT_PORT, MQTT_URL,
 SHIYU_SECRET_KEY, LOG_LEVEL … (docs/operations.md).`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command === 'simulate') return simulateCommand(rest);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -101,12 +105,24 @@ async function start(config: Config): Promise<void> {
   const server = await buildServer(p);
   let broker: EmbeddedBroker | null = null;
   if (!config.mqttUrl && config.mqttPort > 0) broker = await startEmbeddedBroker(config.mqttPort, p.log);
+  if (broker) server.services.devices.mqtt.attachEmbedded(broker);
+  if (config.mqttUrl) await server.services.devices.mqtt.connectExternal(config.mqttUrl);
+  server.services.devices.start();
+  server.services.notify.worker.start();
+  // Face indexes load in the background; a search that comes first waits for its county.
+  server.services.students.faces.warmUp().catch((err: unknown) => p.log.error({ err }, 'face index warm-up failed'));
+  server.services.warning.startTimers(config.warningTickMs);
   await server.app.listen({ host: config.host, port: config.port });
   const address = server.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   p.log.info({ port, engine: p.db.engine, demo: config.demo, mqttPort: broker?.port ?? null }, 'Shiyu is up');
   // A machine-readable line for scripts and tests that start the server on port 0.
   process.stdout.write(`SHIYU_READY port=${port} mqtt=${broker?.port ?? 0}\n`);
+  const stopDemoTraffic =
+    config.demo && config.demoRate > 0
+      ? await startDemoTraffic(p, server.services.devices, { httpUrl: `http://127.0.0.1:${port}`, mqttPort: broker?.port ?? 0, rate: config.demoRate, log: p.log })
+      : null;
+  const stopCaseSweeper = startCaseSweeper(server.services.cases, config.caseSweepSeconds, p.log);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -115,8 +131,11 @@ async function start(config: Config): Promise<void> {
     p.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    await stopDemoTraffic?.();
+    stopCaseSweeper();
     await server.app.close();
     await broker?.close();
+    await server.services.devices.stop();
     await p.bus.drain();
     await p.db.close();
     process.exit(0);

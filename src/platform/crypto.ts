@@ -76,3 +76,4 @@ export function sha256Hex(value: string): string {
 export function newId(): string {
   return crypto.randomUUID();
 }
+

@@ -2,11 +2,12 @@
 // until one is installed every connection is refused. When the configured port is taken (another broker on 1883,
 // as on many machines) the next free port is used and logged.
 import net from 'node:net';
-import { Aedes, type AuthenticateError } from 'aedes';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 
 export interface MqttAuthenticator {
-  (clientId: string, username: string | undefined, password: Buffer | undefined): Promise<boolean>;
+  /** `client` lets the authenticator remember who the connection is (for publish and subscribe checks). */
+  (clientId: string, username: string | undefined, password: Buffer | undefined, client: Client): Promise<boolean>;
 }
 
 export interface EmbeddedBroker {
@@ -20,7 +21,7 @@ export async function startEmbeddedBroker(preferredPort: number, log: Logger, tr
   let authenticator: MqttAuthenticator = async () => false;
   const aedes = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
-      authenticator(client.id, username, password).then(
+      authenticator(client.id, username, password, client).then(
         (ok) => {
           if (ok) return done(null, true);
           const err = new Error('Bad username or password') as AuthenticateError;

@@ -39,6 +39,8 @@ export async function startTestServer(opts: { env?: Record<string, string>; mqtt
     MQTT_PORT: opts.mqtt ? String(20000 + Math.floor(Math.random() * 20000)) : '0',
     SHIYU_SECRET_KEY: crypto.randomBytes(32).toString('hex'),
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    // The demo fleet stays silent in tests unless a test asks for it: its traffic would mix with the test's.
+    SHIYU_DEMO_RATE: '0',
     WEB_DIR: path.join(root, 'web', 'dist'),
     ...(process.env.DATABASE_URL ? { DATABASE_SCHEMA: schema } : {}),
     ...opts.env,
@@ -53,14 +55,14 @@ export async function startTestServer(opts: { env?: Record<string, string>; mqtt
     env,
     output: () => out,
     async stop() {
-      if (!child || child.exitCode !== null) return;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
       const c = child;
       const exited = new Promise((r) => c.once('exit', r));
       c.kill('SIGTERM');
       await exited;
     },
     async kill() {
-      if (!child || child.exitCode !== null) return;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
       const c = child;
       const exited = new Promise((r) => c.once('exit', r));
       c.kill('SIGKILL');

@@ -14,6 +14,18 @@ declare module 'vue-router' {
 
 export const ADMIN_ONLY: readonly Role[] = ['admin'];
 export const TOKEN_ROLES: readonly Role[] = ['integrator', 'admin'];
+/** Who reads dispute cases (cases:read on the server). */
+export const CASE_ROLES: readonly Role[] = ['city_commander', 'county_operator', 'town_officer', 'grid_worker', 'mediator', 'leader', 'admin'];
+export const MEDIATOR_ONLY: readonly Role[] = ['mediator'];
+/** Who sees the device screens (devices:read). */
+export const DEVICE_ROLES: readonly Role[] = ['city_commander', 'county_operator', 'town_officer', 'responder', 'leader', 'integrator', 'admin'];
+/** notify:read / notify:manage / students:read on the server. */
+export const NOTIFY_ROLES: readonly Role[] = ['city_commander', 'county_operator', 'town_officer', 'integrator', 'admin'];
+export const CHANNEL_ROLES: readonly Role[] = ['county_operator', 'integrator', 'admin'];
+export const STUDENT_ROLES: readonly Role[] = ['city_commander', 'county_operator', 'town_officer', 'admin'];
+/** Who reads alerts (alerts:read on the server); who edits zones and rules (rules:write). */
+export const ALERT_ROLES: readonly Role[] = ['city_commander', 'county_operator', 'town_officer', 'grid_worker', 'responder', 'leader', 'integrator', 'admin'];
+export const RULE_ROLES: readonly Role[] = ['city_commander', 'county_operator', 'integrator', 'admin'];
 
 const routes: RouteRecordRaw[] = [
   {
@@ -21,6 +33,20 @@ const routes: RouteRecordRaw[] = [
     name: 'login',
     component: () => import('./views/LoginView.vue'),
     meta: { public: true, titleKey: 'login.title' },
+  },
+  {
+    // The mediator's phone view: full screen, without the desk's menu.
+    path: '/m/cases',
+    name: 'my-cases',
+    component: () => import('./views/cases/MediatorPhoneView.vue'),
+    meta: { titleKey: 'cases.mine.title', roles: MEDIATOR_ONLY },
+  },
+  {
+    // The command centre's big screen: full screen, for a video wall.
+    path: '/screen',
+    name: 'big-screen',
+    component: () => import('./views/warning/BigScreenView.vue'),
+    meta: { titleKey: 'warning.menu.screen', roles: ALERT_ROLES },
   },
   {
     path: '/',
@@ -46,6 +72,21 @@ const routes: RouteRecordRaw[] = [
         component: () => import('./views/TokensView.vue'),
         meta: { titleKey: 'menu.tokens', roles: TOKEN_ROLES },
       },
+      { path: 'devices', name: 'devices', component: () => import('./views/devices/DevicesView.vue'), meta: { titleKey: 'devices.menu.list', roles: DEVICE_ROLES } },
+      { path: 'devices/:id', name: 'device-detail', component: () => import('./views/devices/DeviceDetailView.vue'), meta: { titleKey: 'devices.menu.list', roles: DEVICE_ROLES } },
+      { path: 'device-map', name: 'device-map', component: () => import('./views/devices/DevicesMapView.vue'), meta: { titleKey: 'devices.menu.map', roles: DEVICE_ROLES } },
+      { path: 'cases', name: 'cases', component: () => import('./views/cases/CaseBoardView.vue'), meta: { titleKey: 'cases.menu.board', roles: CASE_ROLES } },
+      { path: 'cases/:id', name: 'case-detail', component: () => import('./views/cases/CaseDetailView.vue'), meta: { titleKey: 'cases.menu.board', roles: CASE_ROLES } },
+      { path: 'alerts', name: 'alerts', component: () => import('./views/warning/AlertConsoleView.vue'), meta: { titleKey: 'warning.menu.console', roles: ALERT_ROLES } },
+      { path: 'zones', name: 'zones', component: () => import('./views/warning/ZonesView.vue'), meta: { titleKey: 'warning.menu.zones', roles: ALERT_ROLES } },
+      { path: 'rules', name: 'rules', component: () => import('./views/warning/RulesView.vue'), meta: { titleKey: 'warning.menu.rules', roles: ALERT_ROLES } },
+      { path: 'case-stats', name: 'case-stats', component: () => import('./views/cases/CaseStatsView.vue'), meta: { titleKey: 'cases.menu.stats', roles: CASE_ROLES } },
+      { path: 'mediation-centres', name: 'mediation-centres', component: () => import('./views/cases/CentresView.vue'), meta: { titleKey: 'cases.menu.centres', roles: CASE_ROLES } },
+      { path: 'notifications', name: 'notifications', component: () => import('./views/notify/NotificationsView.vue'), meta: { titleKey: 'notify.menu.log', roles: NOTIFY_ROLES } },
+      { path: 'notify-channels', name: 'notify-channels', component: () => import('./views/notify/ChannelsView.vue'), meta: { titleKey: 'notify.menu.channels', roles: CHANNEL_ROLES } },
+      { path: 'inbox', name: 'inbox', component: () => import('./views/notify/InboxView.vue'), meta: { titleKey: 'notify.menu.inbox' } },
+      { path: 'students', name: 'students', component: () => import('./views/students/StudentsView.vue'), meta: { titleKey: 'students.menu.library', roles: STUDENT_ROLES } },
+      { path: 'face-search', name: 'face-search', component: () => import('./views/students/FaceSearchView.vue'), meta: { titleKey: 'students.menu.search', roles: STUDENT_ROLES } },
       {
         path: ':rest(.*)*',
         name: 'not-found',

@@ -9,6 +9,11 @@ import { importBoundaries, importPrefecture } from '../areas/areas.import.ts';
 import { areasRepo } from '../areas/areas.repo.ts';
 import { accountsRepo } from '../accounts/accounts.repo.ts';
 import type { Services } from '../../app.ts';
+import { seedDemoDevices } from '../devices/devices.demo.ts';
+import { seedCasesDemo } from '../cases/cases.demo.ts';
+import { seedNotifyDemo } from '../notify/notify.demo.ts';
+import { seedStudentsDemo } from '../students/students.demo.ts';
+import { seedWarningDemo } from '../warning/warning.demo.ts';
 
 export const DEMO_PASSWORD = 'Shiyu@2026';
 export const DEMO_CITY = '430500';
@@ -53,4 +58,9 @@ export async function seedDemo(p: Platform, services: Services, progress: (msg: 
     await services.accounts.createUser(actor, { ...a, password: DEMO_PASSWORD });
     progress(`  demo account ${a.username} (${a.role}, ${a.areaCode})`);
   }
+  await seedDemoDevices(p, 'small', progress);
+  await seedCasesDemo(p, progress);
+  await seedNotifyDemo(p, services.notify, progress);
+  await seedStudentsDemo(p, services.students, progress);
+  await seedWarningDemo(p, services.warning, progress);
 }

@@ -24,32 +24,44 @@ export const permissions = [
   'pii:reveal',
   'devices:read',
   'devices:write',
+  /** Send commands to devices (speak through a loudspeaker, strobe, PTZ preset, reboot). */
+  'devices:command',
   'alerts:read',
   'alerts:handle',
   'rules:write',
   'cases:read',
   'cases:intake',
   'cases:handle',
+  /** Dispatch: assign a case to a mediator, escalate it to the centre above (centre staff, not the mediators). */
+  'cases:assign',
   'cases:manage',
   'people:read',
   'people:write',
   'indicators:read',
   'indicators:write',
+  /** The notification log, in-app inbox excepted (which every user has for themselves). */
+  'notify:read',
+  /** Channel configuration and retrying dead notifications. */
+  'notify:manage',
+  /** The student library (schools, classes, students, guardians, class teachers), masked. */
+  'students:read',
+  /** Changing the student library and enrolling faces. */
+  'students:write',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
 const readAll: Permission[] = ['areas:read', 'devices:read', 'alerts:read', 'cases:read', 'people:read', 'indicators:read'];
 
 export const rolePermissions: Record<Role, readonly Permission[]> = {
-  city_commander: [...readAll, 'alerts:handle', 'cases:intake', 'cases:handle', 'cases:manage', 'pii:reveal', 'rules:write'],
-  county_operator: [...readAll, 'alerts:handle', 'cases:intake', 'cases:handle', 'cases:manage', 'pii:reveal', 'rules:write'],
-  town_officer: [...readAll, 'alerts:handle', 'cases:intake', 'cases:handle', 'people:write', 'pii:reveal'],
+  city_commander: [...readAll, 'devices:command', 'alerts:handle', 'cases:intake', 'cases:handle', 'cases:assign', 'cases:manage', 'pii:reveal', 'rules:write', 'notify:read', 'students:read'],
+  county_operator: [...readAll, 'devices:command', 'alerts:handle', 'cases:intake', 'cases:handle', 'cases:assign', 'cases:manage', 'pii:reveal', 'rules:write', 'notify:read', 'notify:manage', 'students:read', 'students:write'],
+  town_officer: [...readAll, 'devices:command', 'alerts:handle', 'cases:intake', 'cases:handle', 'cases:assign', 'people:write', 'pii:reveal', 'notify:read', 'students:read'],
   grid_worker: ['areas:read', 'alerts:read', 'cases:read', 'cases:intake', 'people:read', 'people:write'],
   mediator: ['areas:read', 'cases:read', 'cases:intake', 'cases:handle', 'people:read', 'pii:reveal'],
-  responder: ['areas:read', 'alerts:read', 'alerts:handle', 'devices:read'],
+  responder: ['areas:read', 'alerts:read', 'alerts:handle', 'devices:read', 'devices:command'],
   leader: [...readAll],
-  integrator: ['areas:read', 'devices:read', 'devices:write', 'rules:write', 'tokens:manage', 'alerts:read'],
-  admin: [...readAll, 'areas:write', 'users:read', 'users:write', 'audit:read', 'tokens:manage', 'pii:reveal', 'devices:write', 'rules:write', 'indicators:write', 'people:write', 'cases:manage'],
+  integrator: ['areas:read', 'devices:read', 'devices:write', 'devices:command', 'rules:write', 'tokens:manage', 'alerts:read', 'notify:read', 'notify:manage'],
+  admin: [...readAll, 'areas:write', 'users:read', 'users:write', 'audit:read', 'tokens:manage', 'pii:reveal', 'devices:write', 'devices:command', 'rules:write', 'indicators:write', 'people:write', 'cases:manage', 'notify:read', 'notify:manage', 'students:read', 'students:write'],
 };
 
 export function permissionsOf(role: Role): ReadonlySet<Permission> {

@@ -8,11 +8,14 @@ import { sqlitePath, type Config } from '../../config.ts';
 import { dialectFor, type Dialect, type Engine } from './dialect.ts';
 import type { Database } from './tables.ts';
 import { migrationProvider } from './migrations/index.ts';
+import { PostgresBulkWriter, SqliteBulkWriter, type BulkWriter } from './bulk.ts';
 
 export interface Db {
   readonly kysely: Kysely<Database>;
   readonly dialect: Dialect;
   readonly engine: Engine;
+  /** Bulk inserts for the hottest write paths (platform/db/bulk.ts). */
+  readonly bulk: BulkWriter;
   /** PostgreSQL schema in use (null on SQLite). */
   readonly schema: string | null;
   close(): Promise<void>;
@@ -40,6 +43,7 @@ function openSqlite(file: string): Db {
     kysely,
     dialect: dialectFor('sqlite'),
     engine: 'sqlite',
+    bulk: new SqliteBulkWriter(native, kysely as unknown as Kysely<unknown>),
     schema: null,
     close: () => kysely.destroy(),
   };
@@ -63,6 +67,7 @@ async function openPostgres(url: string, schema: string): Promise<Db> {
     kysely,
     dialect: dialectFor('postgres'),
     engine: 'postgres',
+    bulk: new PostgresBulkWriter(kysely as unknown as Kysely<unknown>),
     schema,
     close: () => kysely.destroy(),
   };

@@ -3,5 +3,11 @@
 import type { AreaTables } from '../../modules/areas/areas.tables.ts';
 import type { AccountTables } from '../../modules/accounts/accounts.tables.ts';
 import type { AuditTables } from '../../modules/audit/audit.tables.ts';
+import type { DeviceTables } from '../../modules/devices/devices.tables.ts';
+import type { CaseTables } from '../../modules/cases/cases.tables.ts';
+import type { WarningTables } from '../../modules/warning/warning.tables.ts';
+import type { NotifyTables } from '../../modules/notify/notify.tables.ts';
+import type { StudentTables } from '../../modules/students/students.tables.ts';
+import type { Gat1400Tables } from '../../modules/devices/gat1400/gat1400.tables.ts';
 
-export interface Database extends AreaTables, AccountTables, AuditTables {}
+export interface Database extends AreaTables, AccountTables, AuditTables, CaseTables, DeviceTables, WarningTables, NotifyTables, StudentTables, Gat1400Tables {}

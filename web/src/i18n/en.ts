@@ -1,5 +1,10 @@
 // English interface texts; the type keeps the keys in step with zh-CN.ts.
 import type { Messages } from './zh-CN';
+import casesEn from '../views/cases/i18n.en';
+import devicesEn from '../views/devices/i18n.en';
+import notifyEn from '../views/notify/i18n.en';
+import studentsEn from '../views/students/i18n.en';
+import warningEn from '../views/warning/i18n.en';
 
 const en: Messages = {
   app: {
@@ -181,6 +186,11 @@ const en: Messages = {
     secretOnce: 'Copy this token now and keep it safe: it will not be shown again.',
     empty: 'You have no API tokens yet. Click “New token” to create one for a connected system.',
   },
+  cases: casesEn,
+  devices: devicesEn,
+  notify: notifyEn,
+  students: studentsEn,
+  warning: warningEn,
   errors: {
     generic: 'It did not work: {message}',
     network: {

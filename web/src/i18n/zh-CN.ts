@@ -1,5 +1,10 @@
 // Chinese (default) interface texts. en.ts must have the same keys (checked by its type).
 // Note: vue-i18n treats { } @ $ | as syntax; write them as {'@'} etc. if ever needed.
+import casesZh from '../views/cases/i18n.zh-CN';
+import devicesZh from '../views/devices/i18n.zh-CN';
+import notifyZh from '../views/notify/i18n.zh-CN';
+import studentsZh from '../views/students/i18n.zh-CN';
+import warningZh from '../views/warning/i18n.zh-CN';
 const zhCN = {
   app: {
     name: '市域社会治理指挥中心',
@@ -180,6 +185,11 @@ const zhCN = {
     secretOnce: '请立即复制并妥善保存此令牌，关闭后将无法再次查看。',
     empty: '您还没有接口令牌。点击“新建令牌”为对接系统创建一个。',
   },
+  cases: casesZh,
+  devices: devicesZh,
+  notify: notifyZh,
+  students: studentsZh,
+  warning: warningZh,
   errors: {
     generic: '操作失败：{message}',
     network: {

@@ -3,6 +3,12 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from '../dialect.ts';
 import * as m0001 from './0001_foundation.ts';
+import * as m0002 from './0002_devices.ts';
+import * as m0003 from './0003_cases.ts';
+import * as m0004 from './0004_warning.ts';
+import * as m0005 from './0005_notify.ts';
+import * as m0006 from './0006_students.ts';
+import * as m0007 from './0007_gat1400.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -11,6 +17,12 @@ export interface DialectMigration {
 
 const all: Record<string, DialectMigration> = {
   '0001_foundation': m0001,
+  '0002_devices': m0002,
+  '0003_cases': m0003,
+  '0004_warning': m0004,
+  '0005_notify': m0005,
+  '0006_students': m0006,
+  '0007_gat1400': m0007,
 };
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -1,0 +1,206 @@
+// The writes every part of early warning shares, always inside the caller's transaction: the timeline, who gets a
+// notification (zone contacts, identified guardians and teachers, duty staff of a tier, named users), the ladder's
+// timers, and dispatching the nearest available responder with the "135" due times.
+import type { Actor } from '../../platform/access.ts';
+import type { Platform } from '../../platform/context.ts';
+import { newId } from '../../platform/crypto.ts';
+import type { Executor } from '../../platform/db/database.ts';
+import { fastResponseDue, tierArea } from './alerts.policy.ts';
+import { alertsRepo } from './alerts.repo.ts';
+import { distanceM } from './geo.ts';
+import type { Identification, Notifier, Recipient } from './ports.ts';
+import { fillTemplate } from './rules.match.ts';
+import type { Ladder, RecipientRole, Tier } from './rules.schema.ts';
+import { respondersRepo } from './responders.repo.ts';
+import type { ZonesService } from './zones.service.ts';
+import type { AlertRow, DispatchRow } from './warning.tables.ts';
+
+/** The roles that stand duty for alerts at each tier. */
+export const dutyRoles: Record<Tier, readonly string[]> = {
+  village: ['grid_worker'],
+  town: ['town_officer'],
+  county: ['county_operator'],
+  city: ['city_commander'],
+};
+
+export interface NotifyContext {
+  alert: Pick<AlertRow, 'id' | 'code' | 'area_code' | 'tier' | 'tier_area_code' | 'zone_id' | 'zone_name' | 'severity' | 'title' | 'raised_at'>;
+  ruleId: string | null;
+  identification?: Identification | null;
+}
+
+export interface TargetedRecipient {
+  key: string;
+  recipient: Recipient;
+}
+
+export class AlertActions {
+  constructor(
+    private readonly p: Platform,
+    private readonly zones: ZonesService,
+    private readonly notifier: Notifier,
+  ) {}
+
+  async step(db: Executor, alertId: string, actor: Actor, action: string, detail?: Record<string, unknown>, at?: string): Promise<void> {
+    await alertsRepo.insertStep(db, {
+      id: stepId(),
+      alert_id: alertId,
+      at: at ?? this.p.clock.now().toISOString(),
+      action,
+      actor_id: actor.userId,
+      actor_name: actor.kind === 'system' ? actor.username : actor.displayName || actor.username,
+      detail: detail ? JSON.stringify(detail) : null,
+    });
+  }
+
+  /** Who the roles and named users of an action are, for this alert. Each has a stable key for de-duplication. */
+  async recipients(db: Executor, ctx: NotifyContext, roles: readonly RecipientRole[], userIds: readonly string[]): Promise<TargetedRecipient[]> {
+    const out = new Map<string, Recipient>();
+    const contactRoles = roles.filter((r) => !['guardians', 'class_teacher', 'duty_officers'].includes(r));
+    if (contactRoles.length && ctx.alert.zone_id) {
+      for (const c of await this.zones.contactsOf(db, [ctx.alert.zone_id])) {
+        if (!(contactRoles as string[]).includes(c.role)) continue;
+        if (c.user_id) out.set(`user:${c.user_id}`, { type: 'user', userId: c.user_id });
+        else if (c.phone) out.set(`contact:${c.id}`, { type: 'address', channel: 'sms', address: c.phone, name: c.name });
+      }
+    }
+    const id = ctx.identification;
+    if (id && roles.includes('guardians')) for (const g of id.guardians) out.set(keyOf(g), g);
+    if (id && roles.includes('class_teacher')) for (const t of id.classTeachers) out.set(keyOf(t), t);
+    if (roles.includes('duty_officers')) {
+      const tier = ctx.alert.tier as Tier;
+      for (const u of await alertsRepo.dutyUsers(db, ctx.alert.tier_area_code, dutyRoles[tier] ?? [])) out.set(`user:${u.id}`, { type: 'user', userId: u.id });
+    }
+    for (const u of userIds) out.set(`user:${u}`, { type: 'user', userId: u });
+    return [...out.entries()].map(([key, recipient]) => ({ key, recipient }));
+  }
+
+  /**
+   * Puts one notification (or call) per recipient in the outbox, in this transaction. `dedupe` names the cause
+   * (a rule firing, a timer); with the recipient's key it makes the outbox's idempotency key.
+   */
+  async notify(
+    db: Executor,
+    actor: Actor,
+    ctx: NotifyContext,
+    targets: readonly TargetedRecipient[],
+    opts: { kind: 'message' | 'call'; text: string; channel?: 'sms' | 'voice' | 'webhook' | 'email' | 'in_app'; dedupe: string },
+  ): Promise<number> {
+    const text = fillTemplate(opts.text, this.templateValues(ctx));
+    let queued = 0;
+    for (const t of targets) {
+      const recipient: Recipient = opts.kind === 'call' && t.recipient.type === 'address' ? { ...t.recipient, channel: 'voice' } : t.recipient;
+      const ok = await this.notifier.enqueue(db, actor, {
+        recipient,
+        kind: opts.kind,
+        ...(opts.channel ? { channel: opts.channel } : {}),
+        text,
+        trace: { alertId: ctx.alert.id || null, ruleId: ctx.ruleId },
+        dedupeKey: `${opts.dedupe}:${opts.kind}:${t.key}`,
+        areaCode: ctx.alert.area_code,
+      });
+      if (ok) queued++;
+    }
+    return queued;
+  }
+
+  templateValues(ctx: NotifyContext): Record<string, string | null> {
+    const id = ctx.identification;
+    const at = new Date(ctx.alert.raised_at);
+    const local = new Date(at.getTime() + 8 * 3600_000).toISOString();
+    return {
+      alert: ctx.alert.code,
+      title: ctx.alert.title,
+      severity: ctx.alert.severity,
+      zone: ctx.alert.zone_name ?? '',
+      time: `${local.slice(0, 10)} ${local.slice(11, 16)}`,
+      student: id?.name ?? null,
+      school: id?.school ?? null,
+      class: id?.className ?? null,
+      score: id?.score !== null && id?.score !== undefined ? id.score.toFixed(2) : null,
+    };
+  }
+
+  /** The ladder's timers for a new alert: one per step, and the first reminder. */
+  async scheduleLadder(db: Executor, alertId: string, ladder: Ladder, raisedAt: Date): Promise<void> {
+    const rows = ladder.steps.map((s, i) => ({
+      id: newId(), alert_id: alertId, kind: 'escalate', due_at: new Date(raisedAt.getTime() + s.afterSeconds * 1000).toISOString(),
+      payload: JSON.stringify({ step: i }), status: 'pending', fired_at: null,
+    }));
+    if (ladder.remindEverySeconds) {
+      rows.push({ id: newId(), alert_id: alertId, kind: 'remind', due_at: new Date(raisedAt.getTime() + ladder.remindEverySeconds * 1000).toISOString(), payload: JSON.stringify({ n: 1 }), status: 'pending', fired_at: null });
+    }
+    await alertsRepo.insertTimers(db, rows);
+  }
+
+  /** Someone has taken the alert: the ladder stops. */
+  async stopLadder(db: Executor, alertId: string): Promise<void> {
+    await alertsRepo.cancelTimers(db, alertId, ['escalate', 'remind']);
+  }
+
+  /**
+   * Sends the nearest available responder (of these kinds, within the alert's county) to the alert, with the
+   * "135" due times stored as timers. Returns null when nobody is available.
+   */
+  async dispatchNearest(db: Executor, actor: Actor, alert: AlertRow, kinds: readonly string[], maxDistanceM?: number): Promise<DispatchRow | null> {
+    if (alert.lon === null || alert.lat === null) return null;
+    const candidates = await respondersRepo.available(db, tierArea(alert.area_code, 'county'), kinds);
+    let best: { id: string; d: number } | null = null;
+    for (const r of candidates) {
+      const d = distanceM(alert.lon, alert.lat, r.lon!, r.lat!);
+      if (maxDistanceM !== undefined && d > maxDistanceM) continue;
+      if (!best || d < best.d) best = { id: r.id, d };
+    }
+    if (!best) return null;
+    return this.dispatchTo(db, actor, alert, best.id, best.d);
+  }
+
+  async dispatchTo(db: Executor, actor: Actor, alert: AlertRow, responderId: string, distance: number | null): Promise<DispatchRow> {
+    const now = this.p.clock.now();
+    const due = fastResponseDue(alert.area_code, now);
+    const row: DispatchRow = {
+      id: newId(), alert_id: alert.id, responder_id: responderId, area_code: alert.area_code,
+      distance_m: distance === null ? null : Math.round(distance), dispatched_at: now.toISOString(), dispatched_by: actor.username,
+      answer_due_at: due.answerDueAt.toISOString(), on_scene_due_at: due.onSceneDueAt.toISOString(),
+      answered_at: null, on_scene_at: null, answer_overdue: 0, on_scene_overdue: 0, state: 'dispatched',
+    };
+    await respondersRepo.insertDispatch(db, row);
+    await alertsRepo.insertTimers(db, [
+      { id: newId(), alert_id: alert.id, kind: 'answer_due', due_at: row.answer_due_at, payload: JSON.stringify({ dispatchId: row.id }), status: 'pending', fired_at: null },
+      { id: newId(), alert_id: alert.id, kind: 'on_scene_due', due_at: row.on_scene_due_at, payload: JSON.stringify({ dispatchId: row.id }), status: 'pending', fired_at: null },
+    ]);
+    const responder = await respondersRepo.get(db, responderId);
+    await this.step(db, alert.id, actor, 'dispatched', {
+      dispatchId: row.id, responderId, responder: responder?.name ?? null, kind: responder?.kind ?? null,
+      distanceM: row.distance_m, answerDueAt: row.answer_due_at, onSceneDueAt: row.on_scene_due_at,
+    });
+    // The responder hears of it through the outbox like everyone else (in-app for users, SMS otherwise).
+    if (responder) {
+      const recipient: Recipient = responder.user_id
+        ? { type: 'user', userId: responder.user_id }
+        : { type: 'address', channel: 'sms', address: responder.phone_enc ? this.p.pii.decrypt(responder.phone_enc) : '', name: responder.name };
+      if (recipient.type === 'user' || recipient.address) {
+        await this.notify(db, actor, { alert, ruleId: alert.rule_id }, [{ key: `responder:${responderId}`, recipient }], {
+          kind: 'message', text: '【出警】{title}：{zone}，预警编号 {alert}，请 1 分钟内响应。', dedupe: `dispatch:${row.id}`,
+        });
+      }
+    }
+    return row;
+  }
+}
+
+let stepSerial = 0;
+/**
+ * Timeline ids sort in the order the steps were written (the timeline orders by time, then id): steps written in
+ * the same millisecond (one transaction) keep their order.
+ */
+function stepId(): string {
+  stepSerial = (stepSerial + 1) % 36 ** 6;
+  return `${Date.now().toString(36).padStart(9, '0')}-${stepSerial.toString(36).padStart(6, '0')}-${newId().slice(0, 8)}`;
+}
+
+function keyOf(r: Recipient): string {
+  if (r.type === 'user') return `user:${r.userId}`;
+  if (r.type === 'person') return `${r.kind}:${r.personId}`;
+  return `${r.channel}:${r.address}`;
+}

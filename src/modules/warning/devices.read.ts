@@ -1,0 +1,79 @@
+// Read-only queries over the device registry's tables that early warning needs and the devices module does not
+// offer as a service: devices by id, silent devices of given kinds under an area, recent events under an area.
+import type { Executor } from '../../platform/db/database.ts';
+import { prefixPattern } from '../../platform/db/dialect.ts';
+import type { DeviceEventRow, DeviceRow } from '../devices/devices.tables.ts';
+import type { DeviceInfo } from './ports.ts';
+import type { WarningEvent } from './rules.match.ts';
+
+function info(r: DeviceRow): DeviceInfo {
+  return {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    kind: r.kind,
+    subsystem: r.subsystem,
+    areaCode: r.area_code,
+    lon: r.lon,
+    lat: r.lat,
+    lastSeenAt: r.last_seen_at,
+    online: r.online === 1,
+    capabilities: JSON.parse(r.capabilities) as string[],
+  };
+}
+
+export function eventOf(r: DeviceEventRow): WarningEvent {
+  return {
+    id: r.id,
+    deviceId: r.device_id,
+    kind: r.kind,
+    subsystem: r.subsystem,
+    occurredAt: r.occurred_at,
+    areaCode: r.area_code,
+    lon: r.lon,
+    lat: r.lat,
+    zones: r.zones ? (JSON.parse(r.zones) as string[]) : [],
+    attributes: r.attributes ? (JSON.parse(r.attributes) as Record<string, unknown>) : {},
+    snapshotIds: r.snapshot_ids ? (JSON.parse(r.snapshot_ids) as string[]) : [],
+  };
+}
+
+export const devicesReadRepo = {
+  async get(db: Executor, ids: readonly string[]): Promise<DeviceInfo[]> {
+    if (ids.length === 0) return [];
+    return (await db.selectFrom('devices').selectAll().where('id', 'in', [...ids]).execute()).map(info);
+  },
+
+  async silent(db: Executor, prefix: string, kinds: readonly string[], subsystems: readonly string[] | undefined, before: string, limit: number): Promise<DeviceInfo[]> {
+    let q = db
+      .selectFrom('devices')
+      .selectAll()
+      .where('area_code', 'like', prefixPattern(prefix))
+      .where('status', '=', 'active')
+      .where('kind', 'in', [...kinds])
+      // A device never heard from counts from its registration.
+      .where((eb) => eb.or([eb('last_seen_at', '<', before), eb.and([eb('last_seen_at', 'is', null), eb('created_at', '<', before)])]));
+    if (subsystems?.length) q = q.where('subsystem', 'in', [...subsystems]);
+    return (await q.orderBy('code').limit(limit).execute()).map(info);
+  },
+
+  /** The stored images of an event, faces first (the identification wants a face crop over a scene). */
+  async snapshots(db: Executor, ids: readonly string[]): Promise<{ id: string; kind: string; storage_key: string; content_type: string }[]> {
+    if (ids.length === 0) return [];
+    const rows = await db.selectFrom('device_snapshots').select(['id', 'kind', 'storage_key', 'content_type', 'seq']).where('id', 'in', [...ids]).execute();
+    return rows.sort((a, b) => Number(b.kind === 'face') - Number(a.kind === 'face') || a.seq - b.seq);
+  },
+
+  /** Oldest first, the most recent `limit` events. */
+  async recentEvents(db: Executor, prefix: string, since: string, limit: number): Promise<WarningEvent[]> {
+    const rows = await db
+      .selectFrom('device_events')
+      .selectAll()
+      .where('area_code', 'like', prefixPattern(prefix))
+      .where('occurred_at', '>=', since)
+      .orderBy('occurred_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.reverse().map(eventOf);
+  },
+};
