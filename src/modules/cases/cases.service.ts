@@ -1,9 +1,9 @@
 // Cases (矛盾纠纷调处化解): the closed loop 受理 → 分派 → 调处 → 办结 → 回访 → 评价, every step recorded with who and
 // when; the board, the case page, the mediator's own cases. Deadlines and escalation: cases.timers.ts.
+import crypto from 'node:crypto';
 import type { Actor } from '../../platform/access.ts';
 import { assertInScope, inScope, requirePermission, scopePrefix } from '../../platform/access.ts';
 import type { Platform } from '../../platform/context.ts';
-import crypto from 'node:crypto';
 import { newId } from '../../platform/crypto.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import { errors } from '../../platform/errors.ts';
