@@ -18,7 +18,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { sql } from 'kysely';
 import { loadConfig } from '../src/config.ts';
 import { buildServer, createPlatform } from '../src/app.ts';
 import { systemActor } from '../src/platform/access.ts';
@@ -43,11 +42,14 @@ interface Result {
   probes: number;
   backgroundTargetPerS: number;
   backgroundAchievedPerS: number;
+  /** Until both: the loudspeakers' commands sent and the alert with its notifications committed. */
+  bothP50Ms: number;
+  bothP99Ms: number;
+  bothMaxMs: number;
   commandP50Ms: number;
   commandP99Ms: number;
   committedP50Ms: number;
   committedP99Ms: number;
-  committedMaxMs: number;
   notificationsPerAlert: number;
   commandsPerAlert: number;
   /** How late the event loop ran timers during the probes (blocking work: synchronous SQLite commits, GC). */
@@ -66,7 +68,6 @@ async function run(engine: 'sqlite' | 'postgres'): Promise<Result> {
   const server = await buildServer(p);
   const s = server.services;
   try {
-    if (process.env.BENCH_SQLITE_PRAGMA && engine === 'sqlite') await sql.raw(`PRAGMA ${process.env.BENCH_SQLITE_PRAGMA}`).execute(p.db.kysely);
     process.stdout.write(`[${engine}] importing the demo areas …\n`);
     await importPrefecture(p, '430500');
     await importBoundaries(p, DEMO_BOUNDARIES, 'bench');
@@ -152,6 +153,7 @@ async function run(engine: 'sqlite' | 'postgres'): Promise<Result> {
     await new Promise((r) => setTimeout(r, 2000)); // let the background reach its rate
     const command: number[] = [];
     const committed: number[] = [];
+    const both: number[] = [];
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
     process.stdout.write(`[${engine}] ${PROBES} probes under ${RATE} background events/s …\n`);
@@ -163,10 +165,17 @@ async function run(engine: 'sqlite' | 'postgres'): Promise<Result> {
       const [r] = await s.devices.ingest.ingest(cameraCtx, [{ id, kind: 'person.near_water', time: new Date().toISOString() }], 'http');
       if (r?.status !== 'stored') throw new Error(`probe not stored: ${JSON.stringify(r)}`);
       const t1 = await done;
-      const sends = published.slice(mark).filter((x) => x.code.startsWith('BENCH-SPK'));
+      // The commands may still be on their way when the alert is committed: wait for both loudspeakers.
+      let sends = published.slice(mark).filter((x) => x.code.startsWith('BENCH-SPK'));
+      for (let w = 0; sends.length < 2 && w < 5000; w++) {
+        await new Promise((r2) => setTimeout(r2, 1));
+        sends = published.slice(mark).filter((x) => x.code.startsWith('BENCH-SPK'));
+      }
       if (sends.length < 2) throw new Error(`probe ${i}: ${sends.length} loudspeaker commands`);
-      command.push(Math.max(...sends.slice(0, 2).map((x) => x.at)) - t0);
+      const tc = Math.max(...sends.slice(0, 2).map((x) => x.at));
+      command.push(tc - t0);
       committed.push(t1 - t0);
+      both.push(Math.max(tc, t1) - t0);
       raised.delete(id);
       if (i % 50 === 49) process.stdout.write(`  ${i + 1}/${PROBES}\n`);
       await new Promise((r2) => setTimeout(r2, 20 + Math.random() * 30));
@@ -183,17 +192,20 @@ async function run(engine: 'sqlite' | 'postgres'): Promise<Result> {
     const cmds = await p.db.kysely.selectFrom('device_commands').select((eb) => eb.fn.countAll<number>().as('n')).where('device_id', 'in', speakers.map((x) => x.id)).executeTakeFirstOrThrow();
     command.sort((a, b) => a - b);
     committed.sort((a, b) => a - b);
+    both.sort((a, b) => a - b);
     const round = (v: number) => Math.round(v * 100) / 100;
     return {
       engine,
       probes: PROBES,
       backgroundTargetPerS: RATE,
       backgroundAchievedPerS: Math.round(stored / elapsed),
+      bothP50Ms: round(percentile(both, 50)),
+      bothP99Ms: round(percentile(both, 99)),
+      bothMaxMs: round(both.at(-1) ?? NaN),
       commandP50Ms: round(percentile(command, 50)),
       commandP99Ms: round(percentile(command, 99)),
       committedP50Ms: round(percentile(committed, 50)),
       committedP99Ms: round(percentile(committed, 99)),
-      committedMaxMs: round(committed.at(-1) ?? NaN),
       notificationsPerAlert: round(Number(notes.n) / alerts.length),
       commandsPerAlert: round(Number(cmds.n) / alerts.length),
       loopDelayP99Ms: round(lag.percentile(99) / 1e6),
@@ -227,12 +239,12 @@ const md = [
   `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GB memory, Node ${m.node}, ${m.platform}.`,
   '',
   `One process with the server's services. A camera in a key water area sends ${PROBES} events one after another while ${RATE.toLocaleString('en')} other events/s`,
-  `are ingested through the same pipeline. "Command sent": from handing the event to ingest until both loudspeakers' commands were handed to`,
-  `the transport. "Committed": until the alert, its timeline, its notifications (outbox) and its timers were committed. Target: p99 < 50 ms.`,
+  `are ingested through the same pipeline. From handing the event to ingest until **both** the loudspeakers' commands were handed to the`,
+  `transport and the alert with its timeline, notifications (outbox) and timers was committed (target: p99 < 50 ms); then each alone.`,
   '',
-  '| engine | background target/s | background achieved/s | command sent p50 (ms) | p99 (ms) | committed p50 (ms) | p99 (ms) | max (ms) | notifications/alert | commands/alert | event-loop delay p99 / max (ms) |',
+  '| engine | background target/s | achieved/s | both p50 (ms) | both p99 (ms) | both max (ms) | command sent p50 / p99 (ms) | committed p50 / p99 (ms) | notifications/alert | commands/alert | event-loop delay p99 / max (ms) |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...results.map((r) => `| ${r.engine} | ${r.backgroundTargetPerS} | ${r.backgroundAchievedPerS} | ${r.commandP50Ms} | ${r.commandP99Ms} | ${r.committedP50Ms} | ${r.committedP99Ms} | ${r.committedMaxMs} | ${r.notificationsPerAlert} | ${r.commandsPerAlert} | ${r.loopDelayP99Ms} / ${r.loopDelayMaxMs} |`),
+  ...results.map((r) => `| ${r.engine} | ${r.backgroundTargetPerS} | ${r.backgroundAchievedPerS} | ${r.bothP50Ms} | ${r.bothP99Ms} | ${r.bothMaxMs} | ${r.commandP50Ms} / ${r.commandP99Ms} | ${r.committedP50Ms} / ${r.committedP99Ms} | ${r.notificationsPerAlert} | ${r.commandsPerAlert} | ${r.loopDelayP99Ms} / ${r.loopDelayMaxMs} |`),
   '',
   `1:N face search and embedding: see ${faces ? `\`${faces}\`` : '`npm run bench:faces`'} (the student library's benchmark).`,
   '',

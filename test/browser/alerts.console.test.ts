@@ -57,6 +57,8 @@ after(async () => {
 
 async function signedIn(username: string, viewport = { width: 1440, height: 900 }): Promise<Page> {
   const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  // Generous: the suite runs beside other heavy tests on two cores.
+  context.setDefaultTimeout(45_000);
   const page = await context.newPage();
   await page.goto(`${srv.url}/login`);
   await page.getByTestId('login-username').fill(username);
@@ -66,19 +68,19 @@ async function signedIn(username: string, viewport = { width: 1440, height: 900 
   return page;
 }
 
-test(`the console: a live alert, acknowledged, spoken to, closed as persuaded away (${engine})`, { timeout: 120_000 }, async () => {
+test(`the console: a live alert, acknowledged, spoken to, closed as persuaded away (${engine})`, { timeout: 180_000 }, async () => {
   const page = await signedIn('sy_operator');
   const other = await signedIn('lh_operator');
   try {
     for (const p of [page, other]) {
       await p.goto(`${srv.url}/alerts`);
-      await p.getByTestId('live-indicator').filter({ hasText: '实时' }).waitFor({ timeout: 15_000 });
+      await p.getByTestId('live-indicator').filter({ hasText: '实时' }).waitFor({ timeout: 30_000 });
     }
     assert.equal(await page.getByTestId('alert-table').locator('.el-table__row').count(), 0);
 
     await sendEvent(srv, camera, { id: 'browser-1', kind: 'person.near_water' });
     const row = page.getByTestId('alert-table').locator('.el-table__row', { hasText: '资江塘渡口段有人靠近水边' });
-    await row.waitFor({ timeout: 10_000 });
+    await row.waitFor({ timeout: 30_000 });
     assert.match(await row.innerText(), /待签收/);
     // Another county's operator is not told (the stream is scoped like every read).
     await new Promise((r) => setTimeout(r, 1000));
@@ -114,22 +116,22 @@ test(`the console: a live alert, acknowledged, spoken to, closed as persuaded aw
     assert.equal(closed.closedBy, 'sy_operator');
     // A closed alert leaves the "open" list.
     await page.keyboard.press('Escape');
-    await row.waitFor({ state: 'detached', timeout: 10_000 });
+    await row.waitFor({ state: 'detached', timeout: 30_000 });
   } finally {
     await page.context().close();
     await other.context().close();
   }
 });
 
-test(`the big screen shows today's alerts by county, dark and without scroll bars (${engine})`, { timeout: 60_000 }, async () => {
+test(`the big screen shows today's alerts by county, dark and without scroll bars (${engine})`, { timeout: 120_000 }, async () => {
   const page = await signedIn('commander', { width: 1920, height: 1080 });
   try {
     await page.goto(`${srv.url}/screen`);
     const total = page.getByTestId('screen-total');
     await total.waitFor();
     // Page-side expressions as strings: this file is type-checked without the DOM library.
-    await page.waitForFunction("Number(document.querySelector('[data-testid=screen-total]')?.textContent ?? '0') >= 1", null, { timeout: 15_000 });
-    await page.locator('[data-testid=big-screen] svg text', { hasText: '邵阳县' }).first().waitFor({ timeout: 15_000 });
+    await page.waitForFunction("Number(document.querySelector('[data-testid=screen-total]')?.textContent ?? '0') >= 1", null, { timeout: 30_000 });
+    await page.locator('[data-testid=big-screen] svg text', { hasText: '邵阳县' }).first().waitFor({ timeout: 30_000 });
     const overflow = await page.evaluate('document.documentElement.scrollHeight > window.innerHeight || document.documentElement.scrollWidth > window.innerWidth');
     assert.equal(overflow, false, 'no scroll bars on the wall');
     await page.screenshot({ path: path.join(SHOTS, 'big-screen.png') });

@@ -192,15 +192,17 @@ export class RuleEngine {
       await sending.catch(() => []);
       throw err;
     }
-    const sent = await sending;
     const alert = written.alert;
-    if (alert) {
+    // The console hears of the alert as soon as it is committed; the broadcast's record follows.
+    if (alert) this.p.bus.emit('alert.changed', { id: alert.id, areaCode: alert.area_code, change: written.created ? 'raised' : 'updated' });
+    const sent = await sending;
+    if (alert && sent.length) {
       for (const b of sent) {
         await this.actions.step(this.p.db.kysely, alert.id, this.actor, 'broadcast', {
           text: b.text, repeat: b.repeat, devices: b.results.map((r) => ({ deviceId: r.deviceId, commandId: r.commandId, error: r.error })),
         });
       }
-      this.p.bus.emit('alert.changed', { id: alert.id, areaCode: alert.area_code, change: written.created ? 'raised' : 'updated' });
+      this.p.bus.emit('alert.changed', { id: alert.id, areaCode: alert.area_code, change: 'broadcast' });
     }
     return {
       ruleIds: written.fired.map((m) => m.rule.id),
@@ -307,7 +309,7 @@ export class RuleEngine {
       event_kind: e.kind,
       rule_id: m.rule.id,
       rule_version: m.rule.version,
-      rule_ids: JSON.stringify([]),
+      rule_ids: JSON.stringify([m.rule.id]),
       event_id: e.id,
       device_id: e.deviceId,
       zone_id: zone?.id ?? null,
