@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { createTestApp, engine, type TestApp } from '../helpers/app.ts';
 import type { CrossAreaProbe, ProbeContext } from './probe.ts';
 
@@ -54,7 +54,9 @@ async function firstVillage(town: string): Promise<string> {
 }
 
 async function snapshot(): Promise<Map<string, string>> {
-  const tables = (await app.platform.db.kysely.introspection.getTables()).map((t) => t.name).filter((n) => !unwatched.has(n));
+  // Only this app's own tables: other test files create and drop their schemas meanwhile.
+  const tables = (await app.platform.db.dialect.listTables(app.platform.db.kysely as unknown as Kysely<unknown>)).filter((n) => !unwatched.has(n));
+  assert.ok(['areas', 'users', 'device_events', 'cases'].every((t) => tables.includes(t)), `watched tables: ${tables.join(', ')}`);
   const out = new Map<string, string>();
   for (const t of tables.sort()) {
     const rows = await sql<Record<string, unknown>>`select * from ${sql.table(t)}`.execute(app.platform.db.kysely);

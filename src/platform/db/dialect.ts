@@ -18,6 +18,8 @@ export interface Dialect {
   appendOnly(db: Kysely<unknown>, table: string): Promise<void>;
   /** Case-insensitive substring match on a text column. */
   containsInsensitive(column: string, value: string): RawBuilder<boolean>;
+  /** The tables of this database (on PostgreSQL: of the schema in use only, never other schemas). */
+  listTables(db: Kysely<unknown>): Promise<string[]>;
 }
 
 const sqliteDialect: Dialect = {
@@ -38,6 +40,10 @@ const sqliteDialect: Dialect = {
   },
   containsInsensitive(column, value) {
     return sql<boolean>`${sql.ref(column)} LIKE ${'%' + escapeLike(value) + '%'} ESCAPE '\\'`;
+  },
+  async listTables(db) {
+    const r = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`.execute(db);
+    return r.rows.map((x) => x.name);
   },
 };
 
@@ -63,6 +69,11 @@ const postgresDialect: Dialect = {
   },
   containsInsensitive(column, value) {
     return sql<boolean>`${sql.ref(column)} ILIKE ${'%' + escapeLike(value) + '%'} ESCAPE '\\'`;
+  },
+  async listTables(db) {
+    const r = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
+      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`.execute(db);
+    return r.rows.map((x) => x.name);
   },
 };
 
