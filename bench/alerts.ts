@@ -55,6 +55,9 @@ interface Result {
   /** How late the event loop ran timers during the probes (blocking work: synchronous SQLite commits, GC). */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
+  /** The machine's 1-minute load average when the probes started and ended (other work on the machine shows here). */
+  loadAvgStart: number;
+  loadAvgEnd: number;
 }
 
 async function run(engine: 'sqlite' | 'postgres'): Promise<Result> {
@@ -156,6 +159,7 @@ async function run(engine: 'sqlite' | 'postgres'): Promise<Result> {
     const both: number[] = [];
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
+    const loadAvgStart = os.loadavg()[0]!;
     process.stdout.write(`[${engine}] ${PROBES} probes under ${RATE} background events/s …\n`);
     for (let i = 0; i < PROBES; i++) {
       const id = `probe-${i}`;
@@ -181,6 +185,7 @@ async function run(engine: 'sqlite' | 'postgres'): Promise<Result> {
       await new Promise((r2) => setTimeout(r2, 20 + Math.random() * 30));
     }
     const elapsed = (performance.now() - started) / 1000;
+    const loadAvgEnd = os.loadavg()[0]!;
     lag.disable();
     stop = true;
     await loop;
@@ -210,6 +215,8 @@ async function run(engine: 'sqlite' | 'postgres'): Promise<Result> {
       commandsPerAlert: round(Number(cmds.n) / alerts.length),
       loopDelayP99Ms: round(lag.percentile(99) / 1e6),
       loopDelayMaxMs: round(lag.max / 1e6),
+      loadAvgStart: round(loadAvgStart),
+      loadAvgEnd: round(loadAvgEnd),
     };
   } finally {
     await server.app.close();
@@ -241,10 +248,11 @@ const md = [
   `One process with the server's services. A camera in a key water area sends ${PROBES} events one after another while ${RATE.toLocaleString('en')} other events/s`,
   `are ingested through the same pipeline. From handing the event to ingest until **both** the loudspeakers' commands were handed to the`,
   `transport and the alert with its timeline, notifications (outbox) and timers was committed (target: p99 < 50 ms); then each alone.`,
+  `The machine has ${m.cores} cores: the load average (which includes this benchmark itself) says how much else was running.`,
   '',
-  '| engine | background target/s | achieved/s | both p50 (ms) | both p99 (ms) | both max (ms) | command sent p50 / p99 (ms) | committed p50 / p99 (ms) | notifications/alert | commands/alert | event-loop delay p99 / max (ms) |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...results.map((r) => `| ${r.engine} | ${r.backgroundTargetPerS} | ${r.backgroundAchievedPerS} | ${r.bothP50Ms} | ${r.bothP99Ms} | ${r.bothMaxMs} | ${r.commandP50Ms} / ${r.commandP99Ms} | ${r.committedP50Ms} / ${r.committedP99Ms} | ${r.notificationsPerAlert} | ${r.commandsPerAlert} | ${r.loopDelayP99Ms} / ${r.loopDelayMaxMs} |`),
+  '| engine | background target/s | achieved/s | both p50 (ms) | both p99 (ms) | both max (ms) | command sent p50 / p99 (ms) | committed p50 / p99 (ms) | notifications/alert | commands/alert | event-loop delay p99 / max (ms) | load average (1 min) at start / end |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...results.map((r) => `| ${r.engine} | ${r.backgroundTargetPerS} | ${r.backgroundAchievedPerS} | ${r.bothP50Ms} | ${r.bothP99Ms} | ${r.bothMaxMs} | ${r.commandP50Ms} / ${r.commandP99Ms} | ${r.committedP50Ms} / ${r.committedP99Ms} | ${r.notificationsPerAlert} | ${r.commandsPerAlert} | ${r.loopDelayP99Ms} / ${r.loopDelayMaxMs} | ${r.loadAvgStart} / ${r.loadAvgEnd} |`),
   '',
   `1:N face search and embedding: see ${faces ? `\`${faces}\`` : '`npm run bench:faces`'} (the student library's benchmark).`,
   '',

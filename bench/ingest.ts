@@ -8,6 +8,7 @@
 //   BENCH_SECONDS=20 npm run bench:ingest      # longer runs
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
@@ -17,6 +18,7 @@ import { startTestServer, type TestServer } from '../test/helpers/server.ts';
 import { loadConfig } from '../src/config.ts';
 import { migrate, openDatabase, dropPostgresSchema } from '../src/platform/db/database.ts';
 import { eventsRepo } from '../src/modules/devices/events.repo.ts';
+import { newTimeOrderedId } from '../src/modules/devices/ids.ts';
 import type { DeviceEventRow } from '../src/modules/devices/devices.tables.ts';
 import { machine, percentile } from './machine.ts';
 
@@ -34,12 +36,16 @@ interface Scenario {
   connections: number;
 }
 
-const scenarios: Scenario[] = [
+const allScenarios: Scenario[] = [
   { via: 'mqtt', batch: 1, window: 1, connections: DEVICES },
   { via: 'mqtt', batch: 50, window: 1, connections: DEVICES },
   { via: 'http', batch: 100, window: 1, connections: 32 },
   { via: 'http', batch: 500, window: 1, connections: 16 },
 ];
+// BENCH_ONLY=mqtt50,http500 runs a subset (names: via + batch); BENCH_SERVER_NODE_ARGS passes Node options such
+// as --cpu-prof to the server process.
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const scenarios = only ? allScenarios.filter((s) => only.includes(`${s.via}${s.batch}`)) : allScenarios;
 
 interface Result {
   engine: string;
@@ -52,6 +58,8 @@ interface Result {
   p50Ms: number;
   p99Ms: number;
   verifiedInDb: boolean;
+  /** 1-minute load average when the scenario ended (the benchmark itself makes about 2–3 of it). */
+  loadAvg: number;
 }
 
 function event(i: number, now: number) {
@@ -104,11 +112,15 @@ async function drive(srv: TestServer, devices: { code: string; secret: string }[
     } else {
       for (let w = 0; w < s.window; w++) {
         loops.push((async () => {
+          // Each request comes from the next device, so that every device of the fleet sends.
+          let k = c;
           while (!stop) {
+            const from = devices[k % devices.length]!;
+            k += s.connections;
             const now = Date.now();
             const events = Array.from({ length: s.batch }, () => event(counter.next++, now));
             const start = performance.now();
-            const res = await fetch(`${srv.url}/api/ingest/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-device-token': d.secret }, body: JSON.stringify({ events }) });
+            const res = await fetch(`${srv.url}/api/ingest/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-device-token': from.secret }, body: JSON.stringify({ events }) });
             const body = (await res.json()) as { stored: number };
             if (!res.ok || body.stored !== s.batch) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body).slice(0, 200)}`);
             if (measuring) {
@@ -140,18 +152,25 @@ async function rawInsertRate(engine: 'sqlite' | 'postgres'): Promise<number> {
   const config = loadConfig({ DATABASE_URL: engine === 'postgres' ? process.env.DATABASE_URL : undefined }, { dataDir: dir, databaseSchema: engine === 'postgres' ? schema : 'public', logLevel: 'silent' });
   const db = await openDatabase(config);
   await migrate(db);
-  // Foreign keys would need a device row; the raw rate is about the event table itself.
-  const deviceId = crypto.randomUUID();
+  // The same number of devices as the end-to-end runs (the indexes are keyed by device); no device rows are
+  // needed, the event table has no foreign key.
+  const deviceIds = Array.from({ length: DEVICES }, () => crypto.randomUUID());
   const now = new Date().toISOString();
   const total = 200_000;
   const rows: DeviceEventRow[] = Array.from({ length: total }, (_, i) => ({
-    id: crypto.randomUUID(), device_id: deviceId, event_id: `r${i.toString(36)}`, kind: 'person.near_water', occurred_at: now, received_at: now,
+    id: newTimeOrderedId(), device_id: deviceIds[i % DEVICES]!, event_id: `r${i.toString(36)}`, kind: 'person.near_water', occurred_at: now, received_at: now,
     area_code: '430523100', subsystem: 'smart_water', lon: 111.27, lat: 26.99, zones: '["WA-000001"]', attributes: '{"confidence":0.93,"personCount":1}', snapshot_ids: null, source: 'mqtt',
   }));
   const t = performance.now();
+  // Two transactions in flight, as the server's group commit keeps its writer busy: while one commits, the next is
+  // handed over (on SQLite the inserts run in the writer thread; see src/platform/db/bulk.ts).
+  let inFlight: Promise<unknown> | null = null;
   for (let i = 0; i < rows.length; i += 5000) {
-    await eventsRepo.insertBatch(db, rows.slice(i, i + 5000), []);
+    const next = eventsRepo.insertBatch(db, rows.slice(i, i + 5000), []);
+    if (inFlight) await inFlight;
+    inFlight = next;
   }
+  await inFlight;
   const rate = Math.round(total / ((performance.now() - t) / 1000));
   await db.close();
   if (engine === 'postgres') await dropPostgresSchema(process.env.DATABASE_URL!, schema);
@@ -173,13 +192,19 @@ async function countStored(srv: TestServer, engine: 'sqlite' | 'postgres'): Prom
   return (r.rows[0] as { n: number }).n;
 }
 
+/** The command as it was run, with the settings that were given. */
+function commandLine(): string {
+  const set = ['BENCH_SECONDS', 'BENCH_DEVICES', 'BENCH_ONLY', 'BENCH_TAG'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`);
+  return [...set, 'npm run bench:ingest'].join(' ');
+}
+
 function round(v: number): number {
   return Math.round(v * 100) / 100;
 }
 
 async function benchEngine(engine: 'sqlite' | 'postgres'): Promise<{ results: Result[]; rawPerS: number }> {
   if (engine === 'sqlite') delete process.env.DATABASE_URL;
-  const srv = await startTestServer({ mqtt: true, env: { LOG_LEVEL: 'warn' } });
+  const srv = await startTestServer({ mqtt: true, env: { LOG_LEVEL: 'warn' }, nodeArgs: process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) });
   const results: Result[] = [];
   try {
     const devices = await provision(srv);
@@ -188,7 +213,7 @@ async function benchEngine(engine: 'sqlite' | 'postgres'): Promise<{ results: Re
     for (const s of scenarios) {
       const r = await drive(srv, devices, s, counter);
       process.stderr.write(`  ${engine} ${s.via} batch ${s.batch} × ${s.connections} connections: ${r.eventsPerS} events/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms\n`);
-      results.push({ engine, via: s.via, batch: s.batch, connections: s.connections, seconds: round(r.seconds), events: r.events, eventsPerS: r.eventsPerS, p50Ms: r.p50Ms, p99Ms: r.p99Ms, verifiedInDb: false });
+      results.push({ engine, via: s.via, batch: s.batch, connections: s.connections, seconds: round(r.seconds), events: r.events, eventsPerS: r.eventsPerS, p50Ms: r.p50Ms, p99Ms: r.p99Ms, verifiedInDb: false, loadAvg: round(os.loadavg()[0]!) });
       ackedTotal = counter.next;
     }
     // Every event ever published was acknowledged (the loops wait for each ack); all of them must be stored.
@@ -221,21 +246,23 @@ async function main(): Promise<void> {
     `# Ingest benchmark — ${out.machine.date.slice(0, 10)}`,
     '',
     `Machine: ${out.machine.cpu}, ${out.machine.cores} cores, ${out.machine.memoryGiB} GiB, Node ${out.machine.node}, ${out.machine.platform}.`,
-    `Command: \`npm run bench:ingest\` (${SECONDS} s measured per scenario after ${WARMUP_S} s warm-up, ${DEVICES} devices; server and load generator on the same machine).`,
-    'Raw insert: the same rows through the same bulk primitive, one writer, 5,000-row transactions; the server commits with one writer on SQLite and up to four on PostgreSQL, which is why its PostgreSQL rate can exceed the single-writer "ceiling".',
+    `Command: \`${commandLine()}\` (${SECONDS} s measured per scenario after ${WARMUP_S} s warm-up, ${DEVICES} devices; server and load generator on the same machine).`,
+    'Raw insert: the same rows through the same bulk primitive (on SQLite its writer thread), 5,000-row transactions, two handed over at a time; the server commits with one writer on SQLite and up to four on PostgreSQL, which is why its PostgreSQL rate can exceed this "ceiling". Server started with `--max-semi-space-size=64`, as `npm start` does.',
     '',
-    '| engine | channel | events per message | connections | events/s (acknowledged = committed) | p50 ms | p99 ms | raw insert rows/s | ratio | all acked stored |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| engine | channel | events per message | connections | events/s (acknowledged = committed) | p50 ms | p99 ms | raw insert rows/s | ratio | all acked stored | load avg at end |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...Object.entries(out.engines).flatMap(([engine, e]) =>
-      e.scenarios.map((r) => `| ${engine} | ${r.via} | ${r.batch} | ${r.connections} | ${r.eventsPerS} | ${r.p50Ms} | ${r.p99Ms} | ${e.rawInsertPerS} | ${r.ratioToRaw} | ${r.verifiedInDb ? 'yes' : 'NO'} |`),
+      e.scenarios.map((r) => `| ${engine} | ${r.via} | ${r.batch} | ${r.connections} | ${r.eventsPerS} | ${r.p50Ms} | ${r.p99Ms} | ${e.rawInsertPerS} | ${r.ratioToRaw} | ${r.verifiedInDb ? 'yes' : 'NO'} | ${r.loadAvg} |`),
     ),
     '',
   ];
   const dir = path.join(root, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
   const stamp = out.machine.date.slice(0, 10);
-  fs.writeFileSync(path.join(dir, `ingest-${stamp}.json`), JSON.stringify(out, null, 2) + '\n');
-  fs.writeFileSync(path.join(dir, `ingest-${stamp}.md`), lines.join('\n'));
+  // BENCH_TAG=fleet5000 writes ingest-<date>-fleet5000.{md,json} instead (runs with other settings).
+  const name = `ingest-${stamp}${process.env.BENCH_TAG ? `-${process.env.BENCH_TAG}` : ''}`;
+  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(out, null, 2) + '\n');
+  fs.writeFileSync(path.join(dir, `${name}.md`), lines.join('\n'));
   process.stdout.write(lines.join('\n'));
 }
 

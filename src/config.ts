@@ -17,6 +17,8 @@ export const configSchema = z.object({
   dataDir: z.string().default('./data'),
   /** SQLite file (SQLITE_FILE); defaults to <dataDir>/shiyu.db. ':memory:' is allowed for tests. */
   sqliteFile: z.string().optional(),
+  /** SQLite: device events are inserted by a writer thread on its own connection (SQLITE_WRITER_THREAD, default on; see platform/db/bulk.ts). */
+  sqliteWriterThread: bool.default(true),
   /** PostgreSQL schema to use (DATABASE_SCHEMA); tests give each run its own. */
   databaseSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
   /** Key that protects personal data at rest (SHIYU_SECRET_KEY, 64 hex chars). Generated into <dataDir>/secret.key when absent. */
@@ -55,6 +57,15 @@ export const configSchema = z.object({
   faceModel: z.enum(['human', 'none']).default('human'),
   /** How often the early-warning sweeper (escalation, reminders, 135 due times, device silence) runs, in ms (WARNING_TICK_MS); 0: never. */
   warningTickMs: z.coerce.number().int().min(0).default(1000),
+  /**
+   * How far behind the newest evaluated event the stored evaluation position stays, in ms (WARNING_REPLAY_LAG_MS): an
+   * event committed later than this after its arrival could be skipped by a recovery. docs/warning.md, "Recovery".
+   */
+  warningReplayLagMs: z.coerce.number().int().min(0).default(30_000),
+  /** This node's name (SHIYU_NODE_ID): on several nodes, each needs its own, stable across restarts. */
+  nodeId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('main'),
+  /** Tests only (SHIYU_TEST_EVAL_DELAY_MS): the rule engine waits this long before evaluating each stored event. */
+  testEvalDelayMs: z.coerce.number().int().min(0).default(0),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -67,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.DATA_DIR,
     sqliteFile: env.SQLITE_FILE,
+    sqliteWriterThread: env.SQLITE_WRITER_THREAD,
     databaseSchema: env.DATABASE_SCHEMA,
     secretKey: env.SHIYU_SECRET_KEY,
     sessionTtlHours: env.SESSION_TTL_HOURS,
@@ -86,6 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     faceMatchThreshold: env.FACE_MATCH_THRESHOLD,
     faceModel: env.FACE_MODEL,
     warningTickMs: env.WARNING_TICK_MS,
+    warningReplayLagMs: env.WARNING_REPLAY_LAG_MS,
+    nodeId: env.SHIYU_NODE_ID,
+    testEvalDelayMs: env.SHIYU_TEST_EVAL_DELAY_MS,
   };
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = configSchema.safeParse({ ...defined, ...overrides });

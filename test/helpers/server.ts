@@ -27,7 +27,7 @@ export interface TestServer {
   output(): string;
 }
 
-export async function startTestServer(opts: { env?: Record<string, string>; mqtt?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { env?: Record<string, string>; mqtt?: boolean; nodeArgs?: string[] } = {}): Promise<TestServer> {
   if (!fs.existsSync(path.join(root, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shiyu-e2e-'));
   const schema = 'e_' + crypto.randomBytes(6).toString('hex');
@@ -79,7 +79,7 @@ export async function startTestServer(opts: { env?: Record<string, string>; mqtt
     },
   };
   async function launch(): Promise<void> {
-    const c = spawn(process.execPath, [path.join(root, 'bin', 'shiyu.js'), 'start', '--demo'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, [...(opts.nodeArgs ?? ['--max-semi-space-size=64']), path.join(root, 'bin', 'shiyu.js'), 'start', '--demo'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${out}`)), 60_000);

@@ -31,3 +31,33 @@ test(`a failing insert rolls back the whole transaction (${engine})`, async () =
   // The connection is still usable afterwards.
   assert.deepEqual(await app.platform.db.bulk.insertIgnoringDuplicates([insert([row('b3', 'f3')])]), [[true]]);
 });
+
+test(`transactions that read before they write run alongside bulk inserts (${engine})`, async () => {
+  // On SQLite the bulk inserts come from the writer thread, a second connection: a deferred transaction that read
+  // before the thread committed could not become a writer (SQLITE_BUSY_SNAPSHOT). Transactions begin IMMEDIATE.
+  const db = app.platform.db;
+  if (engine === 'sqlite') assert.equal(db.bulk.constructor.name, 'SqliteThreadBulkWriter');
+  const rounds = 30;
+  const bulk = (async () => {
+    for (let k = 0; k < rounds; k++) {
+      const rows = Array.from({ length: 400 }, (_, i) => row(`c${k}-${i}`, `g${k}-${i}`));
+      const [ok] = await db.bulk.insertIgnoringDuplicates([insert(rows)]);
+      assert.equal(ok!.filter(Boolean).length, 400);
+    }
+  })();
+  const transactions = (async () => {
+    for (let k = 0; k < 3 * rounds; k++) {
+      await db.kysely.transaction().execute(async (trx) => {
+        const before = await trx.selectFrom('device_events').select((eb) => eb.fn.countAll<number>().as('n')).where('event_id', 'like', 'tx%').executeTakeFirstOrThrow();
+        // Let the writer thread run between the read and the write.
+        await new Promise((r) => setTimeout(r, 1));
+        const r = row(`t${k}`, `tx${k}`);
+        await trx.insertInto('device_events').values(Object.fromEntries(columns.map((c, i) => [c, r[i]])) as never).execute();
+        assert.equal(Number(before.n), k);
+      });
+    }
+  })();
+  await Promise.all([bulk, transactions]);
+  const n = await db.kysely.selectFrom('device_events').select((eb) => eb.fn.countAll<number>().as('n')).where((eb) => eb.or([eb('event_id', 'like', 'g%'), eb('event_id', 'like', 'tx%')])).executeTakeFirstOrThrow();
+  assert.equal(Number(n.n), rounds * 400 + 3 * rounds);
+});

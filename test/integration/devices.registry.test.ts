@@ -160,3 +160,25 @@ test(`Excel import reads the first sheet, with the same row report (${engine})`,
   await back.xlsx.load(template.rawPayload as unknown as ArrayBuffer);
   assert.equal(back.worksheets[0]!.getRow(1).getCell(1).text, '设备编码');
 });
+
+test(`a chosen secret that another device uses is refused: 409 on create, a row error on import (${engine})`, async () => {
+  const secret = 'shared-secret-0123456789';
+  const first = await app.request('POST', '/api/devices', { token: integrator, body: { code: 'SEC-1', name: 'x', subsystem: 'smart_fire', kind: 'gas_detector', areaCode: '430523', secret } });
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  const second = await app.request('POST', '/api/devices', { token: integrator, body: { code: 'SEC-2', name: 'x', subsystem: 'smart_fire', kind: 'gas_detector', areaCode: '430523', secret } });
+  assert.equal(second.status, 409, JSON.stringify(second.body));
+  assert.equal(second.body.error.code, 'device.secret_taken');
+  assert.equal((await app.request('GET', '/api/devices?q=SEC-2', { token: integrator })).body.total, 0);
+
+  const csv = toCsv([
+    ['code', 'name', 'subsystem', 'kind', 'areaCode', 'secret'],
+    ['SEC-3', 'x', 'smart_fire', 'gas_detector', '430523', secret],
+    ['SEC-4', 'x', 'smart_fire', 'gas_detector', '430523', 'another-secret-0123456789'],
+    ['SEC-5', 'x', 'smart_fire', 'gas_detector', '430523', 'another-secret-0123456789'],
+  ]);
+  const report = await app.request('POST', '/api/devices/import', { token: integrator, body: { fileName: 'secrets.csv', content: Buffer.from(csv).toString('base64'), dryRun: true } });
+  assert.equal(report.status, 200, JSON.stringify(report.body));
+  assert.deepEqual(report.body.rows.map((r: { status: string }) => r.status), ['error', 'valid', 'error']);
+  assert.deepEqual(report.body.rows[0].errors, [{ field: 'secret', message: 'used by another device' }]);
+  assert.deepEqual(report.body.rows[2].errors, [{ field: 'secret', message: 'appears twice in this file' }]);
+});

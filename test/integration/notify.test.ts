@@ -150,6 +150,30 @@ test(`a notification enqueued in the caller's transaction exists only if the cal
   assert.deepEqual(keys, ['tx-committed|sms']);
 });
 
+test(`prepare, then writePrepared: many notifications in one write, an unreachable one set apart, each audited once (${engine})`, async () => {
+  const db = app.platform.db.kysely;
+  const audits = () => db.selectFrom('audit_log').selectAll().where('action', '=', 'notification.enqueue').where('entity_type', '=', 'notification').execute();
+  const before = (await audits()).length;
+  const inputs = [
+    { recipient: { kind: 'address' as const, address: '13900003331' }, areaCode: '430523', text: '批量一', trace: { alertId: 'alert-batch' }, dedupeKey: 'batch-1' },
+    { recipient: { kind: 'address' as const, address: 'ops@example.org' }, channel: 'sms' as const, areaCode: '430523', text: '批量二', trace: { alertId: 'alert-batch' }, dedupeKey: 'batch-2' },
+    { recipient: { kind: 'address' as const, address: '13900003333' }, areaCode: '430523', text: '批量三', trace: { alertId: 'alert-batch' }, dedupeKey: 'batch-3' },
+  ];
+  const prepared = await notify().prepare(sys, inputs);
+  assert.deepEqual(prepared.map((p) => p.error?.code ?? null), [null, 'notify.no_address', null], 'an e-mail address cannot take an SMS');
+  const first = await db.transaction().execute((trx) => notify().writePrepared(sys, prepared, trx));
+  assert.deepEqual(first.map((refs) => refs.map((r) => [r.channel, r.created])), [[['sms', true]], [], [['sms', true]]]);
+  const stored = await rows().where('alert_id', '=', 'alert-batch').orderBy('dedupe_key').execute();
+  assert.deepEqual(stored.map((r) => r.dedupe_key), ['batch-1|sms', 'batch-3|sms']);
+  assert.deepEqual(stored.map((r) => r.id).sort(), first.flat().map((r) => r.id).sort());
+  assert.equal((await audits()).length, before + 2, 'one audit record per notification written');
+  // Written again (a replayed rule): the first rows are answered, nothing is written or audited twice.
+  const again = await notify().writePrepared(sys, await notify().prepare(sys, inputs));
+  assert.deepEqual(again.map((refs) => refs.map((r) => [r.id, r.created])), first.map((refs) => refs.map((r) => [r.id, false])));
+  assert.equal((await rows().where('alert_id', '=', 'alert-batch').execute()).length, 2);
+  assert.equal((await audits()).length, before + 2);
+});
+
 test(`webhooks are signed with a timestamp; the receiver can verify them (${engine})`, async () => {
   const [ref] = await notify().enqueue(sys, {
     channel: 'webhook', recipient: { kind: 'user', id: await userId('sy_town') }, text: '预警：梅子院村水域有人', trace: { alertId: 'alert-hook', ruleId: 'r' }, dedupeKey: 'hook-1',

@@ -158,11 +158,12 @@ test(`N occurrences in a sliding window: fires on the Nth within the window, the
   await ingest(app, cam.secret, [event('intrusion', { time: at(210) })]);
   await ingest(app, cam.secret, [event('intrusion', { time: at(220) })]);
   assert.equal(await alerts(), 1);
-  const hits = await app.platform.db.kysely.selectFrom('rule_window_hits').selectAll().where('rule_id', '=', id).execute();
-  assert.equal(hits.length, 0, 'the window starts again after firing');
+  // Retired hits stay for a while (an event evaluated again after a restart must not count twice); they no longer count.
+  const counting = () => app.platform.db.kysely.selectFrom('rule_window_hits').selectAll().where('rule_id', '=', id).where('retired_by', 'is', null).execute();
+  assert.equal((await counting()).length, 0, 'the window starts again after firing');
   await ingest(app, cam.secret, [event('intrusion', { time: at(230) })]);
   assert.equal(await alerts(), 1);
-  assert.equal((await app.platform.db.kysely.selectFrom('rule_window_hits').selectAll().where('rule_id', '=', id).execute()).length, 1, 'the window is stored');
+  assert.equal((await counting()).length, 1, 'the window is stored');
 });
 
 test(`device silence: a loudspeaker silent past the limit raises one alert per silent spell (${engine})`, async () => {

@@ -19,6 +19,10 @@ export const auditRepo = {
     await db.insertInto('audit_log').values(row).execute();
   },
 
+  async insertMany(db: Executor, rows: readonly AuditRow[]): Promise<void> {
+    if (rows.length) await db.insertInto('audit_log').values([...rows]).execute();
+  },
+
   async list(db: Executor, q: AuditQuery): Promise<{ rows: AuditRow[]; total: number }> {
     let query = db.selectFrom('audit_log');
     // System-wide records (no area) are visible only to a whole-tree scope.

@@ -33,9 +33,20 @@ export class AuditService {
   constructor(private readonly clock: Clock) {}
 
   async record(db: Executor, actor: Actor, entry: AuditEntry): Promise<void> {
-    await auditRepo.insert(db, {
+    await auditRepo.insert(db, this.row(actor, entry, this.clock.now().toISOString()));
+  }
+
+  /** Several records by one actor at once (one statement), in the caller's transaction. */
+  async recordMany(db: Executor, actor: Actor, entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const at = this.clock.now().toISOString();
+    await auditRepo.insertMany(db, entries.map((e) => this.row(actor, e, at)));
+  }
+
+  private row(actor: Actor, entry: AuditEntry, at: string): AuditRow {
+    return {
       id: newId(),
-      at: this.clock.now().toISOString(),
+      at,
       actor_id: actor.userId,
       actor_name: actor.username,
       ip: actor.ip,
@@ -44,7 +55,7 @@ export class AuditService {
       entity_id: entry.entityId ?? null,
       area_code: entry.areaCode ?? null,
       detail: entry.detail ? JSON.stringify(entry.detail) : null,
-    });
+    };
   }
 
   /** A read of personal data: what kind of record, whose, which fields. Never the values themselves. */

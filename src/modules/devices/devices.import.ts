@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import type { Actor } from '../../platform/access.ts';
 import { requirePermission } from '../../platform/access.ts';
 import type { Platform } from '../../platform/context.ts';
+import { sha256Hex } from '../../platform/crypto.ts';
 import { errors, isDomainError, type FieldIssue } from '../../platform/errors.ts';
 import { parseCsv, toCsv } from './csv.ts';
 import { kindNamesZh, subsystemNamesZh } from './devices.catalog.ts';
@@ -90,9 +91,15 @@ export class DeviceImporter {
       });
       return rec;
     });
-    const taken = await devicesRepo.takenCodes(db, records.map((r) => r.code ?? '').filter(Boolean), records.map((r) => r.gbId ?? '').filter(Boolean));
+    const taken = await devicesRepo.takenCodes(
+      db,
+      records.map((r) => r.code ?? '').filter(Boolean),
+      records.map((r) => r.gbId ?? '').filter(Boolean),
+      records.map((r) => r.secret ?? '').filter(Boolean).map(sha256Hex),
+    );
     const seenCodes = new Set<string>();
     const seenGb = new Set<string>();
+    const seenSecrets = new Set<string>();
     const out: ImportResult['rows'] = [];
     const good: { row: DeviceRow; secret: string; result: ImportResult['rows'][number] }[] = [];
 
@@ -110,6 +117,13 @@ export class DeviceImporter {
         if (d.gbId) {
           if (seenGb.has(d.gbId)) issues.push({ field: 'gbId', message: 'appears twice in this file' });
           else if (taken.gbIds.has(d.gbId)) issues.push({ field: 'gbId', message: 'already registered' });
+        }
+        if (d.secret) {
+          // A secret identifies its device: two devices cannot share one.
+          const hash = sha256Hex(d.secret);
+          if (seenSecrets.has(hash)) issues.push({ field: 'secret', message: 'appears twice in this file' });
+          else if (taken.tokenHashes.has(hash)) issues.push({ field: 'secret', message: 'used by another device' });
+          seenSecrets.add(hash);
         }
         seenCodes.add(d.code);
         if (d.gbId) seenGb.add(d.gbId);

@@ -49,8 +49,12 @@ export const devicesRepo = {
   },
 
   /** Which of these codes / GB ids are taken already (bulk import checks a whole file at once). */
-  async takenCodes(db: Executor, codes: string[], gbIds: string[]): Promise<{ codes: Set<string>; gbIds: Set<string> }> {
-    const out = { codes: new Set<string>(), gbIds: new Set<string>() };
+  async takenCodes(db: Executor, codes: string[], gbIds: string[], tokenHashes: string[] = []): Promise<{ codes: Set<string>; gbIds: Set<string>; tokenHashes: Set<string> }> {
+    const out = { codes: new Set<string>(), gbIds: new Set<string>(), tokenHashes: new Set<string>() };
+    for (let i = 0; i < tokenHashes.length; i += 500) {
+      const rows = await db.selectFrom('devices').select('token_hash').where('token_hash', 'in', tokenHashes.slice(i, i + 500)).execute();
+      for (const r of rows) out.tokenHashes.add(r.token_hash);
+    }
     for (let i = 0; i < codes.length; i += 500) {
       const rows = await db.selectFrom('devices').select('code').where('code', 'in', codes.slice(i, i + 500)).execute();
       for (const r of rows) out.codes.add(r.code);

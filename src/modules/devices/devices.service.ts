@@ -58,7 +58,7 @@ export class DevicesService {
     requirePermission(actor, 'devices:write');
     const { row, secret } = await this.prepare(actor, input);
     const db = this.p.db.kysely;
-    await this.assertUnique(db, input.code, input.gbId ?? null);
+    await this.assertUnique(db, input.code, input.gbId ?? null, row.token_hash);
     await db.transaction().execute(async (trx) => {
       await devicesRepo.insert(trx, row);
       await this.p.audit.record(trx, actor, {
@@ -264,9 +264,13 @@ export class DevicesService {
     return row!;
   }
 
-  async assertUnique(db: Executor, code: string, gbId: string | null): Promise<void> {
+  async assertUnique(db: Executor, code: string, gbId: string | null, tokenHash?: string): Promise<void> {
     if (await devicesRepo.findByCode(db, code)) throw errors.conflict('device.code_taken', `The device code ${code} is taken.`);
     if (gbId && (await devicesRepo.findByGbId(db, gbId))) throw errors.conflict('device.gb_id_taken', `The GB/T 28181 ID ${gbId} is registered to another device.`);
+    // A secret identifies its device (its hash is the look-up key), so two devices cannot share one.
+    if (tokenHash && (await devicesRepo.findByTokenHash(db, tokenHash))) {
+      throw errors.conflict('device.secret_taken', 'Another device uses this secret: choose another, or leave it empty to have one generated.');
+    }
   }
 
   /**

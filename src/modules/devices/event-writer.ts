@@ -28,7 +28,7 @@ export class EventWriter {
 
   constructor(
     private readonly db: Db,
-    private readonly opts: { maxRows: number; concurrency: number } = { maxRows: 5000, concurrency: db.dialect.writeConcurrency },
+    private readonly opts: { maxRows: number; concurrency: number } = { maxRows: 5000, concurrency: db.bulk.concurrency },
   ) {}
 
   /** Stores the rows that are new; resolves after the commit with, per event, whether it was stored (false: a duplicate). */
@@ -70,31 +70,38 @@ export class EventWriter {
     this.schedule();
     try {
       // The first claim of a key within this commit wins; a second copy in the same commit is a duplicate.
+      // `slot[i][j]` is the position of batch[i]'s event j among the rows inserted, or -1 for a copy.
       const claimed = new Set<string>();
-      const owners: boolean[][] = [];
+      const slots: Int32Array[] = [];
       const toInsert: DeviceEventRow[] = [];
       for (const p of batch) {
-        const mine: boolean[] = [];
-        for (const e of p.events) {
+        const mine = new Int32Array(p.events.length);
+        for (let j = 0; j < p.events.length; j++) {
+          const e = p.events[j]!;
           const key = e.device_id + '\n' + e.event_id;
-          const first = !claimed.has(key);
-          if (first) {
+          if (claimed.has(key)) mine[j] = -1;
+          else {
             claimed.add(key);
+            mine[j] = toInsert.length;
             toInsert.push(e);
           }
-          mine.push(first);
         }
-        owners.push(mine);
+        slots.push(mine);
       }
       // Snapshot rows go in with every copy of their event: a retry after a crash between commit and
       // acknowledgement still finds them, and the (device, event, seq) key keeps them single.
-      const inserted = await eventsRepo.insertBatch(this.db, toInsert, batch.flatMap((p) => p.snapshots));
+      const snapshots = batch.length === 1 ? batch[0]!.snapshots : batch.flatMap((p) => p.snapshots);
+      const inserted = await eventsRepo.insertBatch(this.db, toInsert, snapshots);
+      let count = 0;
+      for (const ok of inserted) if (ok) count++;
       this.stats.commits++;
-      this.stats.rows += inserted.size;
+      this.stats.rows += count;
       if (rows > this.stats.maxBatch) this.stats.maxBatch = rows;
       batch.forEach((p, i) => {
-        const mine = owners[i]!;
-        p.resolve(p.events.map((e, j) => mine[j]! && inserted.has(e.device_id + '\n' + e.event_id)));
+        const mine = slots[i]!;
+        const stored = new Array<boolean>(mine.length);
+        for (let j = 0; j < mine.length; j++) stored[j] = mine[j]! >= 0 && inserted[mine[j]!] === true;
+        p.resolve(stored);
       });
     } catch (err) {
       for (const p of batch) p.reject(err);

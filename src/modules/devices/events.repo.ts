@@ -11,18 +11,19 @@ export const eventsRepo = {
   /**
    * The ingest hot path: events and their snapshot rows in one transaction through the engine's bulk primitive
    * (platform/db/bulk.ts); events whose (device_id, event_id) is stored already are skipped.
-   * Returns the keys (`device_id` + '\n' + `event_id`) of the events actually inserted.
+   * Returns, per event, whether it was inserted (false: it was stored before).
    */
-  async insertBatch(db: Db, events: DeviceEventRow[], snapshots: DeviceSnapshotRow[]): Promise<Set<string>> {
-    const [insertedEvents] = await db.bulk.insertIgnoringDuplicates([
-      { table: 'device_events', columns: eventColumns, types: eventTypes, key: ['device_id', 'event_id'], rows: events.map((e) => eventColumns.map((c) => e[c])) },
+  async insertBatch(db: Db, events: readonly DeviceEventRow[], snapshots: readonly DeviceSnapshotRow[]): Promise<boolean[]> {
+    const eventRows = new Array<unknown[]>(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      eventRows[i] = [e.id, e.device_id, e.event_id, e.kind, e.occurred_at, e.received_at, e.area_code, e.subsystem, e.lon, e.lat, e.zones, e.attributes, e.snapshot_ids, e.source];
+    }
+    const [inserted] = await db.bulk.insertIgnoringDuplicates([
+      { table: 'device_events', columns: eventColumns, types: eventTypes, key: ['device_id', 'event_id'], rows: eventRows },
       { table: 'device_snapshots', columns: snapshotColumns, types: snapshotTypes, key: ['device_id', 'event_id', 'seq'], rows: snapshots.map((s) => snapshotColumns.map((c) => s[c])) },
     ]);
-    const keys = new Set<string>();
-    events.forEach((e, i) => {
-      if (insertedEvents![i]) keys.add(e.device_id + '\n' + e.event_id);
-    });
-    return keys;
+    return inserted!;
   },
 
   async latestForDevice(db: Executor, deviceId: string, limit: number, before?: string, kind?: string): Promise<DeviceEventRow[]> {

@@ -11,3 +11,10 @@ test('time-ordered ids are UUID v7, unique and increasing, also within one milli
   assert.ok(later > ids[ids.length - 1]!);
   assert.ok(later.startsWith((1_780_000_000_100).toString(16).padStart(12, '0').slice(0, 8)));
 });
+
+test('a new millisecond draws new random bits', () => {
+  const a = newTimeOrderedId(1_790_000_000_000);
+  const b = newTimeOrderedId(1_790_000_000_001);
+  assert.notEqual(a.slice(19), b.slice(19));
+  assert.ok(b > a);
+});

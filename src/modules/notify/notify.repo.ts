@@ -64,6 +64,21 @@ export const notifyRepo = {
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   },
 
+  /**
+   * Inserts many rows in as few statements as the engine's parameter limit allows; a row whose dedupe key exists
+   * is skipped. Answers the rows actually written.
+   */
+  async insertManyIfNew(db: Executor, rows: readonly NotificationRow[], maxParams: number): Promise<{ id: string; dedupe_key: string }[]> {
+    if (rows.length === 0) return [];
+    const per = Math.max(1, Math.floor(maxParams / Object.keys(rows[0]!).length));
+    const out: { id: string; dedupe_key: string }[] = [];
+    for (let i = 0; i < rows.length; i += per) {
+      const chunk = rows.slice(i, i + per);
+      out.push(...(await db.insertInto('notifications').values(chunk).onConflict((oc) => oc.column('dedupe_key').doNothing()).returning(['id', 'dedupe_key']).execute()));
+    }
+    return out;
+  },
+
   async byDedupeKeys(db: Executor, keys: string[]): Promise<NotificationRow[]> {
     if (keys.length === 0) return [];
     return db.selectFrom('notifications').selectAll().where('dedupe_key', 'in', keys).execute();
@@ -173,6 +188,19 @@ export const notifyRepo = {
     return db.selectFrom('notify_preferences').selectAll().where('subject_kind', '=', kind).where('subject_id', '=', id).executeTakeFirst();
   },
 
+  /** The chosen channels of several subjects at once, by `preferenceKey(kind, id)`. */
+  async preferences(db: Executor, subjects: readonly { kind: string; id: string }[]): Promise<Map<string, ChannelKind[]>> {
+    if (subjects.length === 0) return new Map();
+    const byKind = new Map<string, Set<string>>();
+    for (const s of subjects) byKind.set(s.kind, (byKind.get(s.kind) ?? new Set()).add(s.id));
+    const rows = await db
+      .selectFrom('notify_preferences')
+      .select(['subject_kind', 'subject_id', 'channels'])
+      .where((eb) => eb.or([...byKind].map(([kind, ids]) => eb.and([eb('subject_kind', '=', kind), eb('subject_id', 'in', [...ids])]))))
+      .execute();
+    return new Map(rows.map((r) => [preferenceKey(r.subject_kind, r.subject_id), JSON.parse(r.channels) as ChannelKind[]]));
+  },
+
   async upsertPreference(db: Executor, row: NotifyPreferenceRow): Promise<void> {
     await db
       .insertInto('notify_preferences')
@@ -200,6 +228,10 @@ export const notifyRepo = {
     return db.selectFrom('notify_sink').selectAll().where('area_code', 'like', prefixPattern(scope)).orderBy('at', 'desc').limit(limit).execute();
   },
 };
+
+export function preferenceKey(kind: string, id: string): string {
+  return `${kind}\n${id}`;
+}
 
 /** 430500 (a city) is less specific than 430523 (a county), which is less specific than a town code. */
 function specificity(code: string): number {

@@ -18,6 +18,9 @@
 //     → … → dead. Call `notify.kick()` after your commit to have it sent at once rather than at the next poll.
 //   notify.placeCall(actor, { recipient, text | template, trace, dedupeKey, areaCode? }, trx?) → the automatic voice
 //     call (channel voice, kind call).
+//   notify.prepare(actor, inputs[], db?) → writePrepared(actor, prepared, trx?) does the same for many requests in
+//     two halves: the reads (recipients, preferences) before the caller's transaction, then one INSERT for all rows
+//     and one for their audit records inside it (the rule engine's alert path).
 //   notify.registerRecipients(kind, resolver) lets a module make its people addressable (students registers
 //     'guardian' and 'teacher').
 import type { Actor } from '../../platform/access.ts';
@@ -25,9 +28,10 @@ import { assertInScope, inScope, requirePermission } from '../../platform/access
 import type { Platform } from '../../platform/context.ts';
 import { maskName, maskPhone, newId } from '../../platform/crypto.ts';
 import type { Executor } from '../../platform/db/database.ts';
-import { errors } from '../../platform/errors.ts';
+import { errors, isDomainError, type DomainError } from '../../platform/errors.ts';
+import type { AuditEntry } from '../audit/audit.service.ts';
 import { accountsRepo } from '../accounts/accounts.repo.ts';
-import { notifyRepo } from './notify.repo.ts';
+import { notifyRepo, preferenceKey } from './notify.repo.ts';
 import type {
   ChannelView,
   CreateChannelInput,
@@ -78,6 +82,18 @@ export interface EnqueueInput {
   areaCode?: string | undefined;
 }
 
+/** One notification request, resolved and rendered but not written (NotifyService.prepare → writePrepared). */
+export interface PreparedEnqueue {
+  input: EnqueueInput;
+  areaCode: string;
+  recipient: ResolvedRecipient | null;
+  channels: ChannelKind[];
+  /** One row per channel. */
+  rows: NotificationRow[];
+  /** Why this request cannot be sent (it then has no rows). */
+  error: DomainError | null;
+}
+
 export class NotifyService {
   readonly worker: NotifyWorker;
   private readonly resolvers = new Map<string, RecipientResolver>();
@@ -98,29 +114,115 @@ export class NotifyService {
   // ---- enqueue -------------------------------------------------------------------------------------------------
 
   async enqueue(actor: Actor, input: EnqueueInput, trx?: Executor): Promise<NotificationRef[]> {
+    const [prepared] = await this.prepare(actor, [input], trx);
+    if (prepared!.error) throw prepared!.error;
+    const [refs] = await this.writePrepared(actor, [prepared!], trx);
+    return refs!;
+  }
+
+  /** The automatic alarm call: a voice call through the voice gateway (text spoken to the callee). */
+  async placeCall(actor: Actor, input: Omit<EnqueueInput, 'channel' | 'kind'>, trx?: Executor): Promise<NotificationRef[]> {
+    return this.enqueue(actor, { ...input, channel: 'voice', kind: 'call' }, trx);
+  }
+
+  /**
+   * The first half of enqueueing several notifications: resolves the recipients, chooses the channels and renders
+   * the rows. Reads only (the recipients and their preferences, looked up concurrently), so a caller may do it
+   * before opening its transaction. An input that cannot be sent (unknown person, no address for the channel, out
+   * of the actor's scope) carries its error instead of rows; the others are unaffected.
+   */
+  async prepare(actor: Actor, inputs: readonly EnqueueInput[], db: Executor = this.p.db.kysely): Promise<PreparedEnqueue[]> {
+    // Preferences are keyed by the recipient reference, so they are read alongside the recipients, in one query.
+    const needPrefs = inputs.filter((i) => !i.channel && (i.kind ?? 'message') !== 'call' && i.recipient.kind !== 'address' && 'id' in i.recipient);
+    const [resolved, prefs] = await Promise.all([
+      Promise.all(inputs.map((i) => this.resolve(db, actor, i.recipient, i.areaCode).then((r) => ({ r }), (err: unknown) => ({ err })))),
+      notifyRepo.preferences(db, needPrefs.map((i) => ({ kind: i.recipient.kind, id: (i.recipient as { id: string }).id }))),
+    ]);
+    const now = this.p.clock.now().toISOString();
+    return inputs.map((input, k) => {
+      const res = resolved[k]!;
+      if ('err' in res) {
+        if (!isDomainError(res.err)) throw res.err;
+        return { input, areaCode: input.areaCode ?? '', recipient: null, channels: [], rows: [], error: res.err };
+      }
+      try {
+        return this.render(actor, input, res.r, prefs, now);
+      } catch (err) {
+        if (!isDomainError(err)) throw err;
+        return { input, areaCode: input.areaCode ?? res.r.areaCode, recipient: res.r, channels: [], rows: [], error: err };
+      }
+    });
+  }
+
+  /**
+   * The second half: writes the prepared rows (all of them in one statement; a dedupe key already used is skipped)
+   * and one audit record per notification request that created rows, in `trx` when given. Answers, per prepared
+   * item, its notifications (empty for an item that carried an error).
+   */
+  async writePrepared(actor: Actor, prepared: readonly PreparedEnqueue[], trx?: Executor): Promise<NotificationRef[][]> {
     const db = trx ?? this.p.db.kysely;
-    const recipient = await this.resolve(db, actor, input.recipient, input.areaCode);
+    const rows: NotificationRow[] = [];
+    const seen = new Set<string>();
+    for (const item of prepared) {
+      for (const r of item.rows) {
+        if (seen.has(r.dedupe_key)) continue;
+        seen.add(r.dedupe_key);
+        rows.push(r);
+      }
+    }
+    const inserted = await notifyRepo.insertManyIfNew(db, rows, this.p.db.dialect.maxParams);
+    const createdIds = new Set(inserted.map((r) => r.id));
+    // Rows whose key was used before keep their first notification: look those up (a replay; never the usual case).
+    const missing = rows.filter((r) => !createdIds.has(r.id)).map((r) => r.dedupe_key);
+    const existing = new Map((await notifyRepo.byDedupeKeys(db, missing)).map((r) => [r.dedupe_key, r]));
+    const refOf = (r: NotificationRow): NotificationRef | null => {
+      if (createdIds.has(r.id)) return { id: r.id, channel: r.channel_kind, state: r.state, created: true };
+      const old = existing.get(r.dedupe_key);
+      return old ? { id: old.id, channel: old.channel_kind, state: old.state, created: false } : null;
+    };
+    const refs = prepared.map((item) => item.rows.map(refOf).filter((x): x is NotificationRef => x !== null));
+    const audits: AuditEntry[] = [];
+    const queued: { ids: string[]; areaCode: string; alertId: string | null }[] = [];
+    prepared.forEach((item, k) => {
+      const mine = refs[k]!;
+      const created = mine.filter((r) => r.created).map((r) => r.id);
+      if (created.length === 0) return;
+      const { input, recipient } = item;
+      audits.push({
+        action: (input.kind ?? 'message') === 'call' ? 'notification.call' : 'notification.enqueue',
+        entityType: 'notification',
+        entityId: mine[0]?.id ?? null,
+        areaCode: item.areaCode,
+        detail: { channels: item.channels, recipientKind: recipient!.kind, recipientId: recipient!.id, template: input.template ?? null, ...input.trace },
+      });
+      queued.push({ ids: created, areaCode: item.areaCode, alertId: input.trace?.alertId ?? null });
+    });
+    await this.p.audit.recordMany(db, actor, audits);
+    for (const q of queued) this.p.bus.emit('notification.queued', q);
+    // Without a caller's transaction the rows are committed now; with one, the worker's next poll (or the caller's
+    // kick after its commit) finds them.
+    if (!trx && queued.length) this.kick();
+    return refs;
+  }
+
+  /** Channels, addresses and the row of each channel for one resolved recipient. Throws a DomainError when unsendable. */
+  private render(actor: Actor, input: EnqueueInput, recipient: ResolvedRecipient, prefs: ReadonlyMap<string, ChannelKind[]>, now: string): PreparedEnqueue {
     const areaCode = input.areaCode ?? recipient.areaCode;
     if (actor.kind === 'user') {
       assertInScope(actor, areaCode, 'area', areaCode);
       assertInScope(actor, recipient.areaCode, input.recipient.kind, recipient.id ?? 'address');
     }
     const kind = input.kind ?? 'message';
-    const channels = await this.channelsFor(db, input, recipient, kind);
+    const channels = this.channelsFor(input, recipient, kind, prefs);
     const rendered = input.template ? renderTemplate(input.template, input.params) : null;
     const body = input.text ?? rendered!.text;
     const subject = input.subject ?? rendered?.subject ?? null;
-    const now = this.p.clock.now().toISOString();
     const { pii } = this.p;
-    const keys: string[] = [];
-    const createdIds = new Set<string>();
-    for (const channel of channels) {
-      const dedupeKey = `${input.dedupeKey}|${channel}`;
-      keys.push(dedupeKey);
+    const rows = channels.map((channel): NotificationRow => {
       const address = recipient.addresses[channel] ?? null;
-      const row: NotificationRow = {
+      return {
         id: newId(),
-        dedupe_key: dedupeKey,
+        dedupe_key: `${input.dedupeKey}|${channel}`,
         area_code: areaCode,
         kind,
         channel_kind: channel,
@@ -149,31 +251,8 @@ export class NotifyService {
         delivered_at: null,
         read_at: null,
       };
-      if (await notifyRepo.insertIfNew(db, row)) createdIds.add(row.id);
-    }
-    const rows = await notifyRepo.byDedupeKeys(db, keys);
-    if (createdIds.size > 0) {
-      await this.p.audit.record(db, actor, {
-        action: kind === 'call' ? 'notification.call' : 'notification.enqueue',
-        entityType: 'notification',
-        entityId: rows[0]?.id ?? null,
-        areaCode,
-        detail: { channels, recipientKind: recipient.kind, recipientId: recipient.id, template: input.template ?? null, ...input.trace },
-      });
-      this.p.bus.emit('notification.queued', { ids: [...createdIds], areaCode, alertId: input.trace?.alertId ?? null });
-      // Without a caller's transaction the rows are committed now; with one, the worker's next poll finds them.
-      if (!trx) this.kick();
-    }
-    const byKey = new Map(rows.map((r) => [r.dedupe_key, r]));
-    return keys.flatMap((k) => {
-      const r = byKey.get(k);
-      return r ? [{ id: r.id, channel: r.channel_kind, state: r.state, created: createdIds.has(r.id) }] : [];
     });
-  }
-
-  /** The automatic alarm call: a voice call through the voice gateway (text spoken to the callee). */
-  async placeCall(actor: Actor, input: Omit<EnqueueInput, 'channel' | 'kind'>, trx?: Executor): Promise<NotificationRef[]> {
-    return this.enqueue(actor, { ...input, channel: 'voice', kind: 'call' }, trx);
+    return { input, areaCode, recipient, channels, rows, error: null };
   }
 
   private async resolve(db: Executor, actor: Actor, ref: RecipientRef, areaCode: string | undefined): Promise<ResolvedRecipient> {
@@ -189,7 +268,7 @@ export class NotifyService {
     return found;
   }
 
-  private async channelsFor(db: Executor, input: EnqueueInput, r: ResolvedRecipient, kind: 'message' | 'call'): Promise<ChannelKind[]> {
+  private channelsFor(input: EnqueueInput, r: ResolvedRecipient, kind: 'message' | 'call', prefs: ReadonlyMap<string, ChannelKind[]>): ChannelKind[] {
     const reachable = (c: ChannelKind) => c in r.addresses;
     if (kind === 'call' || input.channel) {
       const c = kind === 'call' ? 'voice' : input.channel!;
@@ -197,10 +276,7 @@ export class NotifyService {
       return [c];
     }
     let chosen = r.defaults;
-    if (r.id && r.kind !== 'address') {
-      const pref = await notifyRepo.preference(db, r.kind, r.id);
-      if (pref) chosen = JSON.parse(pref.channels) as ChannelKind[];
-    }
+    if (r.id && r.kind !== 'address') chosen = prefs.get(preferenceKey(r.kind, r.id)) ?? chosen;
     const usable = chosen.filter(reachable);
     if (usable.length === 0) throw errors.validation('notify.no_address', 'The recipient has no address for any chosen channel.', [{ field: 'recipient', message: 'unreachable' }]);
     return usable;

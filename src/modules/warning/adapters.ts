@@ -7,17 +7,15 @@ import type { Executor } from '../../platform/db/database.ts';
 import { isDomainError } from '../../platform/errors.ts';
 import type { DevicesModule } from '../devices/devices.module.ts';
 import type { DeviceEventPayload } from '../devices/ingest.service.ts';
-import type { NotifyService } from '../notify/notify.service.ts';
+import type { EnqueueInput, NotifyService, PreparedEnqueue } from '../notify/notify.service.ts';
 import type { StudentsService } from '../students/students.service.ts';
 import type { SnapshotStore } from '../devices/snapshots.ts';
-import { devicesReadRepo } from './devices.read.ts';
-import type { BroadcastResult, Broadcaster, DeviceInfo, DeviceLookup, Identification, Identifier, Notifier, NotificationRequest } from './ports.ts';
+import { devicesReadRepo, featureOf } from './devices.read.ts';
+import type { BroadcastResult, Broadcaster, DeviceInfo, DeviceLookup, Identification, Identifier, Notifier, NotificationRequest, PreparedNotifications } from './ports.ts';
 import type { WarningEvent } from './rules.match.ts';
 
 /** The engine's view of a stored device event. A face feature vector may come in the attributes. */
 export function warningEventOf(e: DeviceEventPayload): WarningEvent {
-  const f = e.attributes.faceFeature ?? e.attributes.feature;
-  const feature = Array.isArray(f) && f.length > 0 && f.every((x) => typeof x === 'number') ? (f as number[]) : null;
   return {
     id: e.id,
     deviceId: e.deviceId,
@@ -30,7 +28,7 @@ export function warningEventOf(e: DeviceEventPayload): WarningEvent {
     zones: e.zones,
     attributes: e.attributes,
     snapshotIds: e.snapshotIds,
-    feature,
+    feature: featureOf(e.attributes),
   };
 }
 
@@ -74,6 +72,13 @@ export class DbDeviceLookup implements DeviceLookup {
   }
 }
 
+class PreparedOutbox implements PreparedNotifications {
+  constructor(readonly items: readonly PreparedEnqueue[]) {}
+  get deliverable(): number {
+    return this.items.length;
+  }
+}
+
 /** The outbox of the notify module, written in the caller's transaction. */
 export class NotifyOutbox implements Notifier {
   constructor(
@@ -81,23 +86,33 @@ export class NotifyOutbox implements Notifier {
     private readonly notify: NotifyService,
   ) {}
 
-  async enqueue(db: Executor, actor: Actor, n: NotificationRequest & { areaCode: string }): Promise<boolean> {
-    const r = n.recipient;
-    const recipient =
-      r.type === 'user' ? { kind: 'user' as const, id: r.userId } : r.type === 'person' ? { kind: r.kind, id: r.personId } : { kind: 'address' as const, address: r.address, ...(r.name ? { name: r.name } : {}) };
-    const trace = { ...(n.trace.alertId ? { alertId: n.trace.alertId } : {}), ...(n.trace.ruleId ? { ruleId: n.trace.ruleId } : {}) };
-    const input = { recipient, text: n.text, trace, dedupeKey: n.dedupeKey, areaCode: n.areaCode };
-    try {
-      if (n.kind === 'call') await this.notify.placeCall(actor, input, db);
-      else await this.notify.enqueue(actor, { ...input, ...(n.channel ? { channel: n.channel === 'in_app' ? 'inapp' : n.channel } : {}) }, db);
-      return true;
-    } catch (err) {
+  async prepare(db: Executor, actor: Actor, requests: readonly (NotificationRequest & { areaCode: string })[]): Promise<PreparedNotifications> {
+    if (requests.length === 0) return new PreparedOutbox([]);
+    const inputs: EnqueueInput[] = requests.map((n) => {
+      const r = n.recipient;
+      const recipient =
+        r.type === 'user' ? { kind: 'user' as const, id: r.userId } : r.type === 'person' ? { kind: r.kind, id: r.personId } : { kind: 'address' as const, address: r.address, ...(r.name ? { name: r.name } : {}) };
+      const trace = { ...(n.trace.alertId ? { alertId: n.trace.alertId } : {}), ...(n.trace.ruleId ? { ruleId: n.trace.ruleId } : {}) };
+      const base = { recipient, text: n.text, trace, dedupeKey: n.dedupeKey, areaCode: n.areaCode };
+      // A call is an automatic voice call; a message goes by the channel given or the person's preferences.
+      if (n.kind === 'call') return { ...base, channel: 'voice' as const, kind: 'call' as const };
+      return { ...base, ...(n.channel ? { channel: n.channel === 'in_app' ? ('inapp' as const) : n.channel } : {}) };
+    });
+    const prepared = await this.notify.prepare(actor, inputs, db);
+    const ok: PreparedEnqueue[] = [];
+    prepared.forEach((item, k) => {
+      const err = item.error;
+      if (!err) return void ok.push(item);
       // A recipient without a phone for a call, an unknown person: skipped and logged, the rest still go out.
-      // Only validation errors are thrown before any SQL, so the caller's transaction is still usable.
-      if (!isDomainError(err) || err.kind !== 'validation' && err.kind !== 'not_found') throw err;
-      this.p.log.warn({ code: err.code, recipient: r.type, dedupeKey: n.dedupeKey }, 'notification skipped');
-      return false;
-    }
+      if (err.kind !== 'validation' && err.kind !== 'not_found') throw err;
+      this.p.log.warn({ code: err.code, recipient: requests[k]!.recipient.type, dedupeKey: requests[k]!.dedupeKey }, 'notification skipped');
+    });
+    return new PreparedOutbox(ok);
+  }
+
+  async write(db: Executor, actor: Actor, prepared: readonly PreparedNotifications[]): Promise<void> {
+    const items = prepared.flatMap((x) => (x as PreparedOutbox).items);
+    if (items.length) await this.notify.writePrepared(actor, items, db);
   }
 
   kick(): void {

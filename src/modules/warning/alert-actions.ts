@@ -8,12 +8,12 @@ import type { Executor } from '../../platform/db/database.ts';
 import { fastResponseDue, tierArea } from './alerts.policy.ts';
 import { alertsRepo } from './alerts.repo.ts';
 import { distanceM } from './geo.ts';
-import type { Identification, Notifier, Recipient } from './ports.ts';
+import type { Identification, Notifier, PreparedNotifications, Recipient } from './ports.ts';
 import { fillTemplate } from './rules.match.ts';
 import type { Ladder, RecipientRole, Tier } from './rules.schema.ts';
 import { respondersRepo } from './responders.repo.ts';
 import type { ZonesService } from './zones.service.ts';
-import type { AlertRow, DispatchRow } from './warning.tables.ts';
+import type { AlertRow, AlertStepRow, AlertTimerRow, DispatchRow } from './warning.tables.ts';
 
 /** The roles that stand duty for alerts at each tier. */
 export const dutyRoles: Record<Tier, readonly string[]> = {
@@ -29,6 +29,13 @@ export interface NotifyContext {
   identification?: Identification | null;
 }
 
+export interface NotifyOptions {
+  kind: 'message' | 'call';
+  text: string;
+  channel?: 'sms' | 'voice' | 'webhook' | 'email' | 'in_app';
+  dedupe: string;
+}
+
 export interface TargetedRecipient {
   key: string;
   recipient: Recipient;
@@ -42,7 +49,12 @@ export class AlertActions {
   ) {}
 
   async step(db: Executor, alertId: string, actor: Actor, action: string, detail?: Record<string, unknown>, at?: string): Promise<void> {
-    await alertsRepo.insertStep(db, {
+    await alertsRepo.insertStep(db, this.stepRow(alertId, actor, action, detail, at));
+  }
+
+  /** A timeline entry to write later (with others, in one statement); its id fixes its place in the timeline now. */
+  stepRow(alertId: string, actor: Actor, action: string, detail?: Record<string, unknown>, at?: string): AlertStepRow {
+    return {
       id: stepId(),
       alert_id: alertId,
       at: at ?? this.p.clock.now().toISOString(),
@@ -50,27 +62,27 @@ export class AlertActions {
       actor_id: actor.userId,
       actor_name: actor.kind === 'system' ? actor.username : actor.displayName || actor.username,
       detail: detail ? JSON.stringify(detail) : null,
-    });
+    };
   }
 
   /** Who the roles and named users of an action are, for this alert. Each has a stable key for de-duplication. */
   async recipients(db: Executor, ctx: NotifyContext, roles: readonly RecipientRole[], userIds: readonly string[]): Promise<TargetedRecipient[]> {
     const out = new Map<string, Recipient>();
     const contactRoles = roles.filter((r) => !['guardians', 'class_teacher', 'duty_officers'].includes(r));
-    if (contactRoles.length && ctx.alert.zone_id) {
-      for (const c of await this.zones.contactsOf(db, [ctx.alert.zone_id])) {
-        if (!(contactRoles as string[]).includes(c.role)) continue;
-        if (c.user_id) out.set(`user:${c.user_id}`, { type: 'user', userId: c.user_id });
-        else if (c.phone) out.set(`contact:${c.id}`, { type: 'address', channel: 'sms', address: c.phone, name: c.name });
-      }
+    // The zone's contacts and the duty staff are read at once (two connections on PostgreSQL).
+    const [contacts, duty] = await Promise.all([
+      contactRoles.length && ctx.alert.zone_id ? this.zones.contactsOf(db, [ctx.alert.zone_id]) : [],
+      roles.includes('duty_officers') ? alertsRepo.dutyUsers(db, ctx.alert.tier_area_code, dutyRoles[ctx.alert.tier as Tier] ?? []) : [],
+    ]);
+    for (const c of contacts) {
+      if (!(contactRoles as string[]).includes(c.role)) continue;
+      if (c.user_id) out.set(`user:${c.user_id}`, { type: 'user', userId: c.user_id });
+      else if (c.phone) out.set(`contact:${c.id}`, { type: 'address', channel: 'sms', address: c.phone, name: c.name });
     }
     const id = ctx.identification;
     if (id && roles.includes('guardians')) for (const g of id.guardians) out.set(keyOf(g), g);
     if (id && roles.includes('class_teacher')) for (const t of id.classTeachers) out.set(keyOf(t), t);
-    if (roles.includes('duty_officers')) {
-      const tier = ctx.alert.tier as Tier;
-      for (const u of await alertsRepo.dutyUsers(db, ctx.alert.tier_area_code, dutyRoles[tier] ?? [])) out.set(`user:${u.id}`, { type: 'user', userId: u.id });
-    }
+    for (const u of duty) out.set(`user:${u.id}`, { type: 'user', userId: u.id });
     for (const u of userIds) out.set(`user:${u}`, { type: 'user', userId: u });
     return [...out.entries()].map(([key, recipient]) => ({ key, recipient }));
   }
@@ -79,29 +91,33 @@ export class AlertActions {
    * Puts one notification (or call) per recipient in the outbox, in this transaction. `dedupe` names the cause
    * (a rule firing, a timer); with the recipient's key it makes the outbox's idempotency key.
    */
-  async notify(
-    db: Executor,
-    actor: Actor,
-    ctx: NotifyContext,
-    targets: readonly TargetedRecipient[],
-    opts: { kind: 'message' | 'call'; text: string; channel?: 'sms' | 'voice' | 'webhook' | 'email' | 'in_app'; dedupe: string },
-  ): Promise<number> {
+  async notify(db: Executor, actor: Actor, ctx: NotifyContext, targets: readonly TargetedRecipient[], opts: NotifyOptions): Promise<number> {
+    const prepared = await this.prepareNotify(db, actor, ctx, targets, opts);
+    await this.notifier.write(db, actor, [prepared]);
+    return prepared.deliverable;
+  }
+
+  /** The reading half of `notify` (recipients resolved, texts rendered), for a caller that writes later. */
+  prepareNotify(db: Executor, actor: Actor, ctx: NotifyContext, targets: readonly TargetedRecipient[], opts: NotifyOptions): Promise<PreparedNotifications> {
     const text = fillTemplate(opts.text, this.templateValues(ctx));
-    let queued = 0;
-    for (const t of targets) {
-      const recipient: Recipient = opts.kind === 'call' && t.recipient.type === 'address' ? { ...t.recipient, channel: 'voice' } : t.recipient;
-      const ok = await this.notifier.enqueue(db, actor, {
-        recipient,
+    return this.notifier.prepare(
+      db,
+      actor,
+      targets.map((t) => ({
+        recipient: opts.kind === 'call' && t.recipient.type === 'address' ? { ...t.recipient, channel: 'voice' as const } : t.recipient,
         kind: opts.kind,
         ...(opts.channel ? { channel: opts.channel } : {}),
         text,
         trace: { alertId: ctx.alert.id || null, ruleId: ctx.ruleId },
         dedupeKey: `${opts.dedupe}:${opts.kind}:${t.key}`,
         areaCode: ctx.alert.area_code,
-      });
-      if (ok) queued++;
-    }
-    return queued;
+      })),
+    );
+  }
+
+  /** Puts prepared notifications in the outbox (one statement for all of them), in this transaction. */
+  async writeNotifications(db: Executor, actor: Actor, prepared: readonly PreparedNotifications[]): Promise<void> {
+    await this.notifier.write(db, actor, prepared);
   }
 
   templateValues(ctx: NotifyContext): Record<string, string | null> {
@@ -123,14 +139,18 @@ export class AlertActions {
 
   /** The ladder's timers for a new alert: one per step, and the first reminder. */
   async scheduleLadder(db: Executor, alertId: string, ladder: Ladder, raisedAt: Date): Promise<void> {
-    const rows = ladder.steps.map((s, i) => ({
+    await alertsRepo.insertTimers(db, this.ladderTimers(alertId, ladder, raisedAt));
+  }
+
+  ladderTimers(alertId: string, ladder: Ladder, raisedAt: Date): AlertTimerRow[] {
+    const rows: AlertTimerRow[] = ladder.steps.map((s, i) => ({
       id: newId(), alert_id: alertId, kind: 'escalate', due_at: new Date(raisedAt.getTime() + s.afterSeconds * 1000).toISOString(),
       payload: JSON.stringify({ step: i }), status: 'pending', fired_at: null,
     }));
     if (ladder.remindEverySeconds) {
       rows.push({ id: newId(), alert_id: alertId, kind: 'remind', due_at: new Date(raisedAt.getTime() + ladder.remindEverySeconds * 1000).toISOString(), payload: JSON.stringify({ n: 1 }), status: 'pending', fired_at: null });
     }
-    await alertsRepo.insertTimers(db, rows);
+    return rows;
   }
 
   /** Someone has taken the alert: the ladder stops. */

@@ -82,6 +82,10 @@ export const alertsRepo = {
     await db.insertInto('alert_steps').values(row).execute();
   },
 
+  async insertSteps(db: Executor, rows: readonly AlertStepRow[]): Promise<void> {
+    if (rows.length) await db.insertInto('alert_steps').values([...rows]).execute();
+  },
+
   async steps(db: Executor, alertId: string): Promise<AlertStepRow[]> {
     return db.selectFrom('alert_steps').selectAll().where('alert_id', '=', alertId).orderBy('at').orderBy('id').execute();
   },

@@ -22,7 +22,14 @@ function info(r: DeviceRow): DeviceInfo {
   };
 }
 
+/** A face feature vector a device may send in an event's attributes. */
+export function featureOf(attributes: Record<string, unknown>): number[] | null {
+  const f = attributes.faceFeature ?? attributes.feature;
+  return Array.isArray(f) && f.length > 0 && f.every((x) => typeof x === 'number') ? (f as number[]) : null;
+}
+
 export function eventOf(r: DeviceEventRow): WarningEvent {
+  const attributes = r.attributes ? (JSON.parse(r.attributes) as Record<string, unknown>) : {};
   return {
     id: r.id,
     deviceId: r.device_id,
@@ -33,8 +40,9 @@ export function eventOf(r: DeviceEventRow): WarningEvent {
     lon: r.lon,
     lat: r.lat,
     zones: r.zones ? (JSON.parse(r.zones) as string[]) : [],
-    attributes: r.attributes ? (JSON.parse(r.attributes) as Record<string, unknown>) : {},
+    attributes,
     snapshotIds: r.snapshot_ids ? (JSON.parse(r.snapshot_ids) as string[]) : [],
+    feature: featureOf(attributes),
   };
 }
 
@@ -62,6 +70,24 @@ export const devicesReadRepo = {
     if (ids.length === 0) return [];
     const rows = await db.selectFrom('device_snapshots').select(['id', 'kind', 'storage_key', 'content_type', 'seq']).where('id', 'in', [...ids]).execute();
     return rows.sort((a, b) => Number(b.kind === 'face') - Number(a.kind === 'face') || a.seq - b.seq);
+  },
+
+  /**
+   * Stored events of these kinds with `after < id < until`, in id order (the ids are time-ordered UUIDv7; `after`
+   * and `until` may be prefixes of them), at most `limit`: the events the engine evaluates again after a start.
+   */
+  async eventsAfter(db: Executor, after: string, until: string, kinds: readonly string[], limit: number): Promise<WarningEvent[]> {
+    if (kinds.length === 0 || after >= until) return [];
+    const rows = await db
+      .selectFrom('device_events')
+      .selectAll()
+      .where('id', '>', after)
+      .where('id', '<', until)
+      .where('kind', 'in', [...kinds])
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(eventOf);
   },
 
   /** Oldest first, the most recent `limit` events. */

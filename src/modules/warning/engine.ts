@@ -10,13 +10,13 @@ import type { Executor } from '../../platform/db/database.ts';
 import { AlertActions } from './alert-actions.ts';
 import { alertCode, defaultLadder, localDayBounds, startTier, tierArea } from './alerts.policy.ts';
 import { alertsRepo } from './alerts.repo.ts';
-import type { Broadcaster, DeviceLookup, Identification, Identifier } from './ports.ts';
+import type { Broadcaster, DeviceLookup, Identification, Identifier, PreparedNotifications } from './ports.ts';
 import { fillTemplate, identityHolds, matchEvent, windowKey, type CompiledRule, type WarningEvent } from './rules.match.ts';
 import { rulesRepo } from './rules.repo.ts';
-import { severityRank, type RuleAction, type Severity } from './rules.schema.ts';
+import { severityRank, type Ladder, type RuleAction, type Severity } from './rules.schema.ts';
 import type { IndexedZone } from './zone-index.ts';
 import type { ZonesService } from './zones.service.ts';
-import type { AlertRow } from './warning.tables.ts';
+import type { AlertRow, AlertStepRow, AlertTimerRow } from './warning.tables.ts';
 
 declare module '../../platform/bus.ts' {
   interface DomainEvents {
@@ -31,6 +31,77 @@ interface Matched {
   rule: CompiledRule;
   zones: IndexedZone[];
 }
+
+/** A timeline entry (written only when `count`, if given, resolves above 0), or a dispatch to make, in order. */
+type PlanOp =
+  | { step: string; detail: Record<string, unknown>; count?: Promise<number>; counted?: number }
+  | { dispatch: { kinds: readonly string[]; maxDistanceM: number | undefined } };
+
+interface Plan {
+  /** The alert the firing adds to (new or existing, with the plan's changes), or null. */
+  alert: AlertRow | null;
+  /** The row to insert when the alert is new. */
+  created: AlertRow | null;
+  /** The change to an existing alert. */
+  patch: Partial<AlertRow> | null;
+  ops: PlanOp[];
+  timers: AlertTimerRow[];
+  notices: PreparedNotifications[];
+  notifications: number;
+  fired: Matched[];
+  now: string;
+  /** The number in the new alert's code. */
+  seq: number;
+}
+
+/**
+ * The numbers of the day's alert codes per county (YJ430523-20260522-0001, -0002 …): the day's count is read once,
+ * then counted here. Only the engine raises alerts; a code taken meanwhile by another node makes the insert fail on
+ * the unique code, and the firing is retried after `forget()` with a count read afresh.
+ */
+class AlertCodes {
+  private day = '';
+  private readonly last = new Map<string, number>();
+
+  async next(db: Executor, areaCode: string, now: Date): Promise<number> {
+    const { from, to } = localDayBounds(now);
+    if (from !== this.day) {
+      this.day = from;
+      this.last.clear();
+    }
+    const county = areaCode.slice(0, 6);
+    const known = this.last.get(county);
+    if (known !== undefined) return known + 1;
+    return (await alertsRepo.countOnDay(db, county, from, to)) + 1;
+  }
+
+  /** Whether the number has been used meanwhile (by a firing of this process). */
+  taken(county: string, now: Date, seq: number): boolean {
+    return localDayBounds(now).from === this.day && (this.last.get(county) ?? 0) >= seq;
+  }
+
+  used(areaCode: string, now: Date, seq: number): void {
+    if (localDayBounds(now).from !== this.day) return;
+    const county = areaCode.slice(0, 6);
+    this.last.set(county, Math.max(this.last.get(county) ?? 0, seq));
+  }
+
+  forget(): void {
+    this.last.clear();
+  }
+}
+
+/** Lets a promise that may never be awaited fail without an unhandled rejection (whoever awaits it still sees it). */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/**
+ * How far (in event time) beyond its window a hit is kept after it is retired: an event evaluated again after a
+ * restart finds its hit and is not counted twice.
+ */
+const WINDOW_KEEP_MS = 3600_000;
 
 interface Written {
   alert: AlertRow | null;
@@ -74,6 +145,8 @@ export class RuleEngine {
   private byKind = new Map<string, CompiledRule[]>();
   private silenceRules: CompiledRule[] = [];
   private readonly windows = new KeyedMutex();
+  private readonly codes = new AlertCodes();
+  private readonly raising = new KeyedMutex();
   private readonly actor: Actor = systemActor('rules');
 
   constructor(
@@ -105,6 +178,11 @@ export class RuleEngine {
     this.silenceRules = silence;
   }
 
+  /** The event kinds some enabled rule watches. */
+  eventKinds(): string[] {
+    return [...this.byKind.keys()];
+  }
+
   get ruleCount(): number {
     return new Set([...this.byKind.values()].flat().map((r) => r.id)).size + this.silenceRules.length;
   }
@@ -129,8 +207,11 @@ export class RuleEngine {
       else if (await this.countInWindow(m, e)) ready.push(m);
     }
     const now = ready.filter((m) => !m.rule.definition.identity);
-    const later = ready.filter((m) => m.rule.definition.identity);
+    let later = ready.filter((m) => m.rule.definition.identity);
     if (now.length) merge(outcome, await this.fire(e, now, null, `event:${e.id}`));
+    // Evaluated again (after a restart): identity rules that have fired for this event need no identification.
+    const fired = later.length ? await rulesRepo.firedRules(this.p.db.kysely, later.map((m) => m.rule.id), `event:${e.id}`) : new Set<string>();
+    later = later.filter((m) => !fired.has(m.rule.id));
     if (later.length) {
       let identification: Identification | null = null;
       try {
@@ -140,7 +221,7 @@ export class RuleEngine {
       }
       const cls = identification?.class ?? 'unknown';
       const holds = later.filter((m) => identityHolds(m.rule, cls));
-      if (holds.length) merge(outcome, await this.fire(e, holds, identification, `event:${e.id}`));
+      if (holds.length) merge(outcome, await this.fire(e, holds, identification, `event:${e.id}`, { alertExists: outcome.alertId !== null }));
       else if (identification && outcome.alertId) await this.recordIdentification(outcome.alertId, identification);
     }
     return outcome;
@@ -150,12 +231,20 @@ export class RuleEngine {
   private async countInWindow(m: Matched, e: WarningEvent): Promise<boolean> {
     const count = m.rule.definition.count!;
     const key = windowKey(m.rule, e, m.zones);
-    const start = new Date(Date.parse(e.occurredAt) - count.windowSeconds * 1000).toISOString();
+    const start = Date.parse(e.occurredAt) - count.windowSeconds * 1000;
     return this.windows.run(`${m.rule.id}|${key}`, () =>
       this.p.db.kysely.transaction().execute(async (trx) => {
-        const n = await rulesRepo.addWindowHit(trx, m.rule.id, key, e.id, e.occurredAt, start);
-        if (n < count.threshold) return false;
-        await rulesRepo.clearWindow(trx, m.rule.id, key);
+        const r = await rulesRepo.countWindowHit(
+          trx,
+          { ruleId: m.rule.id, key, eventId: e.id, at: e.occurredAt },
+          new Date(start).toISOString(),
+          new Date(start - WINDOW_KEEP_MS).toISOString(),
+        );
+        // Counted before (evaluated again after a restart): it fires only if it made the window fire then — its alert
+        // may not have been written; the firing's claim keeps a second one out.
+        if (!r.counted) return r.retiredBy === e.id;
+        if (r.count < count.threshold) return false;
+        await rulesRepo.fireWindow(trx, m.rule.id, key, e.id);
         return true;
       }),
     );
@@ -167,25 +256,34 @@ export class RuleEngine {
    * notifications, the dispatch and the timers are written in one transaction, retried on an alert-code clash.
    * A rule that has fired for this trigger already (a re-delivered event) is skipped before anything is sent.
    */
-  async fire(e: WarningEvent, matched: Matched[], identification: Identification | null, triggerKey: string): Promise<FireOutcome> {
-    const already = await rulesRepo.firedRules(this.p.db.kysely, matched.map((m) => m.rule.id), triggerKey);
+  async fire(e: WarningEvent, matched: Matched[], identification: Identification | null, triggerKey: string, hint: { alertExists?: boolean } = {}): Promise<FireOutcome> {
+    const db = this.p.db.kysely;
+    const now = this.p.clock.now();
+    const existing = quiet(alertsRepo.byEvent(db, e.id));
+    const already = await rulesRepo.firedRules(db, matched.map((m) => m.rule.id), triggerKey);
     const fresh = matched.filter((m) => !already.has(m.rule.id));
     if (fresh.length === 0) return { ruleIds: [], alertId: null, broadcasts: 0, notifications: 0 };
-    const now = this.p.clock.now();
     const sending = Promise.all(
       this.broadcastsOf(e, fresh, identification, now).map(async (b) => ({
         ...b,
         results: await this.broadcaster.broadcast(this.actor, { deviceIds: b.deviceIds, text: b.text, repeat: b.repeat, trace: { alertId: null, ruleId: b.ruleId } }),
       })),
     );
+    // What the transaction needs is read while the loudspeakers are told: this event's alert (read with the check),
+    // and the plan of the usual case (a new alert, or none), set aside if the event has an alert already.
+    const speculative = hint.alertExists ? null : quiet(this.planFor(db, e, fresh, identification, triggerKey, now, null));
     let written: Written;
     try {
       for (let attempt = 1; ; attempt++) {
         try {
-          written = await this.write(e, fresh, identification, triggerKey, now);
+          // A retry reads again what the clash may have changed (the day's alert codes, this event's alert).
+          const ahead = attempt === 1 ? { existing, speculative } : { existing: null, speculative: null };
+          written = await this.write(e, fresh, identification, triggerKey, now, ahead);
           break;
         } catch (err) {
-          if (attempt >= 3 || !isUniqueViolation(err)) throw err;
+          if (!isUniqueViolation(err)) throw err;
+          this.codes.forget();
+          if (attempt >= 3) throw err;
         }
       }
     } catch (err) {
@@ -197,11 +295,14 @@ export class RuleEngine {
     if (alert) this.p.bus.emit('alert.changed', { id: alert.id, areaCode: alert.area_code, change: written.created ? 'raised' : 'updated' });
     const sent = await sending;
     if (alert && sent.length) {
-      for (const b of sent) {
-        await this.actions.step(this.p.db.kysely, alert.id, this.actor, 'broadcast', {
-          text: b.text, repeat: b.repeat, devices: b.results.map((r) => ({ deviceId: r.deviceId, commandId: r.commandId, error: r.error })),
-        });
-      }
+      await alertsRepo.insertSteps(
+        db,
+        sent.map((b) =>
+          this.actions.stepRow(alert.id, this.actor, 'broadcast', {
+            text: b.text, repeat: b.repeat, devices: b.results.map((r) => ({ deviceId: r.deviceId, commandId: r.commandId, error: r.error })),
+          }),
+        ),
+      );
       this.p.bus.emit('alert.changed', { id: alert.id, areaCode: alert.area_code, change: 'broadcast' });
     }
     return {
@@ -226,77 +327,205 @@ export class RuleEngine {
     return out;
   }
 
-  /** The database side of a firing, in one transaction. */
-  private async write(e: WarningEvent, matched: Matched[], identification: Identification | null, triggerKey: string, now: Date): Promise<Written> {
-    let alert: AlertRow | null = null;
-    let created = false;
-    let notifications = 0;
-    const fired: Matched[] = [];
-    await this.p.db.kysely.transaction().execute(async (trx) => {
-      const firingIds = new Map<string, string>();
-      for (const m of matched) {
-        const firingId = newId();
-        const claimed = await rulesRepo.claimFiring(trx, { id: firingId, rule_id: m.rule.id, rule_version: m.rule.version, trigger_key: triggerKey, alert_id: null, fired_at: now.toISOString() });
-        if (!claimed) continue;
-        fired.push(m);
-        firingIds.set(m.rule.id, firingId);
-      }
-      if (fired.length === 0) return;
-      alert = (await alertsRepo.byEvent(trx, e.id)) ?? null;
-      const raising = fired
-        .map((m) => ({ m, a: m.rule.definition.actions.find((a): a is RaiseAction => a.type === 'raise_alert') }))
-        .filter((x): x is { m: Matched; a: RaiseAction } => !!x.a)
-        .sort((x, y) => severityRank[y.a.severity] - severityRank[x.a.severity]);
-      if (raising.length && !alert) {
-        alert = await this.createAlert(trx, e, raising[0]!.m, raising[0]!.a, now);
-        created = true;
-      }
-      if (alert) {
-        for (const { m, a } of raising) alert = await this.mergeRule(trx, alert, m.rule, a.severity);
-        if (identification) alert = await this.attachIdentification(trx, alert, identification);
-      }
-      for (const m of fired) {
-        const ctx = { alert: alert ?? pseudoAlert(e, m.zones[0], now), ruleId: m.rule.id, identification };
-        for (const [i, action] of m.rule.definition.actions.entries()) {
-          const dedupe = `rule:${m.rule.id}:${triggerKey}:${i}`;
-          if (action.type === 'notify' || action.type === 'call') {
-            const targets = await this.actions.recipients(trx, ctx, action.roles, action.userIds);
-            notifications += await this.actions.notify(trx, this.actor, ctx, targets, {
-              kind: action.type === 'call' ? 'call' : 'message',
-              text: action.text,
-              ...(action.type === 'notify' && action.channel ? { channel: action.channel } : {}),
-              dedupe,
-            });
-            if (alert && targets.length) {
-              await this.actions.step(trx, alert.id, this.actor, action.type === 'call' ? 'called' : 'notified', { rule: m.rule.name, roles: action.roles, count: targets.length });
-            }
-          } else if (action.type === 'dispatch' && alert) {
-            const d = await this.actions.dispatchNearest(trx, this.actor, alert, action.responderKinds, action.maxDistanceM);
-            if (d) {
-              alert = { ...alert, state: alert.state === 'raised' || alert.state === 'acknowledged' ? 'dispatched' : alert.state, dispatched_at: alert.dispatched_at ?? d.dispatched_at };
-              await alertsRepo.update(trx, alert.id, { state: alert.state, dispatched_at: alert.dispatched_at, updated_at: now.toISOString() });
-            } else {
-              await this.actions.step(trx, alert.id, this.actor, 'dispatch_failed', { reason: 'no available responder', kinds: action.responderKinds });
-            }
-          }
-        }
-        if (alert) await rulesRepo.setFiringAlert(trx, firingIds.get(m.rule.id)!, alert.id);
-      }
+  /**
+   * The database side of a firing. Everything that only reads — this event's alert, the recipients and their
+   * channels — is done before, concurrently and outside the transaction (`ahead`: started by `fire` while the
+   * firings were checked); the transaction then only writes: the firings (claimed in one statement), the alert, and
+   * one multi-row INSERT each for the timeline, the timers, the notifications and their audit records. Should another
+   * node or evaluation have claimed some of the rules meanwhile, the plan is made again inside the transaction.
+   */
+  private async write(
+    e: WarningEvent,
+    matched: Matched[],
+    identification: Identification | null,
+    triggerKey: string,
+    now: Date,
+    ahead: { existing: Promise<AlertRow | undefined> | null; speculative: Promise<Plan> | null },
+  ): Promise<Written> {
+    const db = this.p.db.kysely;
+    const existing = (await (ahead.existing ?? alertsRepo.byEvent(db, e.id))) ?? null;
+    const plan = !existing && ahead.speculative ? await ahead.speculative : await this.planFor(db, e, matched, identification, triggerKey, now, existing);
+    if (!plan.created) return this.commit(e, matched, identification, triggerKey, now, plan);
+    // New alerts of one county are written one at a time in this process, so that their codes' numbers do not clash;
+    // a number taken meanwhile makes the plan be made again with the next one.
+    const county = plan.created.area_code.slice(0, 6);
+    return this.raising.run(county, async () => {
+      const fresh = this.codes.taken(county, now, plan.seq) ? await this.planFor(db, e, matched, identification, triggerKey, now, existing) : plan;
+      return this.commit(e, matched, identification, triggerKey, now, fresh);
     });
-    return { alert: alert as AlertRow | null, created, notifications, fired };
   }
 
-  private async createAlert(trx: Executor, e: WarningEvent, m: Matched, a: RaiseAction, now: Date): Promise<AlertRow> {
+  private async commit(e: WarningEvent, matched: Matched[], identification: Identification | null, triggerKey: string, now: Date, plan: Plan): Promise<Written> {
+    const db = this.p.db.kysely;
+    let result: Written = { alert: null, created: false, notifications: 0, fired: [] };
+    let used = plan;
+    await db.transaction().execute(async (trx) => {
+      const firings = matched.map((m) => ({
+        id: newId(), rule_id: m.rule.id, rule_version: m.rule.version, trigger_key: triggerKey, alert_id: plan.alert?.id ?? null, fired_at: now.toISOString(),
+      }));
+      const claimed = await rulesRepo.claimFirings(trx, firings);
+      if (claimed.size === 0) return;
+      if (claimed.size < matched.length) {
+        const fired = matched.filter((m) => claimed.has(m.rule.id));
+        used = await this.planFor(trx, e, fired, identification, triggerKey, now, (await alertsRepo.byEvent(trx, e.id)) ?? null);
+        const mine = firings.filter((f) => claimed.has(f.rule_id)).map((f) => f.id);
+        if ((used.alert?.id ?? null) !== (plan.alert?.id ?? null)) await rulesRepo.setFiringsAlert(trx, mine, used.alert?.id ?? null);
+      }
+      result = await this.apply(trx, used);
+    });
+    if (used.created) this.codes.used(used.created.area_code, now, used.seq);
+    return result;
+  }
+
+  /** The plan for these rules, with the next alert code of the day should they raise a new alert. */
+  private async planFor(db: Executor, e: WarningEvent, fired: Matched[], identification: Identification | null, triggerKey: string, now: Date, existing: AlertRow | null): Promise<Plan> {
+    const raising = raisingOf(fired)[0];
+    const seq = raising && !existing ? await this.codes.next(db, alertAreaOf(e, raising.m), now) : 0;
+    return this.plan(db, e, fired, identification, triggerKey, now, existing, seq);
+  }
+
+  /**
+   * What a firing writes, worked out before the transaction: the alert (a new row with every raising rule and the
+   * identification in it, or the patch of this event's existing alert), the timeline entries, the ladder's timers,
+   * the notifications (recipients resolved, texts rendered) and the dispatches to make. Reads only.
+   */
+  private async plan(
+    db: Executor,
+    e: WarningEvent,
+    fired: Matched[],
+    identification: Identification | null,
+    triggerKey: string,
+    now: Date,
+    existing: AlertRow | null,
+    seq: number,
+  ): Promise<Plan> {
+    const nowIso = now.toISOString();
+    const ops: PlanOp[] = [];
+    const timers: AlertTimerRow[] = [];
+    const notices: Promise<PreparedNotifications>[] = [];
+    const raising = raisingOf(fired);
+    let alert: AlertRow | null = existing;
+    let created: AlertRow | null = null;
+    let patch: Partial<AlertRow> | null = null;
+    if (raising.length && !alert) {
+      const { m, a } = raising[0]!;
+      created = this.newAlert(e, m, a, now, seq);
+      const zone = m.zones[0];
+      ops.push({ step: 'raised', detail: {
+        rule: m.rule.name, ruleId: m.rule.id, ruleVersion: m.rule.version, severity: a.severity, tier: created.tier, eventId: e.id, eventKind: e.kind,
+        occurredAt: e.occurredAt, zone: zone?.code ?? null,
+      } });
+      timers.push(...this.actions.ladderTimers(created.id, JSON.parse(created.ladder) as Ladder, now));
+      // The tier in charge sees it at once in the console; the duty staff also get it in their notifications.
+      const ctx = { alert: created, ruleId: m.rule.id };
+      notices.push(
+        this.actions.recipients(db, ctx, ['duty_officers'], []).then((targets) =>
+          this.actions.prepareNotify(db, this.actor, ctx, targets, { kind: 'message', channel: 'in_app', text: '【{severity}预警】{title}（{alert}）', dedupe: `alert:${created!.id}:raised` }),
+        ),
+      );
+      alert = created;
+    }
+    if (alert) {
+      // A second rule on the same event adds itself and may raise the severity; an identification is attached.
+      let next = alert;
+      for (const { m, a } of raising) {
+        const ids = JSON.parse(next.rule_ids) as string[];
+        if (ids.includes(m.rule.id)) continue;
+        ids.push(m.rule.id);
+        const change: Partial<AlertRow> = { rule_ids: JSON.stringify(ids), updated_at: nowIso };
+        if (severityRank[a.severity] > severityRank[next.severity as Severity]) {
+          change.severity = a.severity;
+          ops.push({ step: 'upgraded', detail: { from: next.severity, to: a.severity, rule: m.rule.name } });
+        }
+        next = { ...next, ...change };
+        patch = { ...(patch ?? {}), ...change };
+      }
+      if (identification) {
+        const match = matchOf(identification);
+        if (next.match !== match) {
+          next = { ...next, match, updated_at: nowIso };
+          patch = { ...(patch ?? {}), match, updated_at: nowIso };
+          ops.push({ step: 'identified', detail: identifiedDetail(identification) });
+        }
+      }
+      if (created) {
+        created = next;
+        patch = null;
+      }
+      alert = next;
+    }
+    for (const m of fired) {
+      const ctx = { alert: alert ?? pseudoAlert(e, m.zones[0], now), ruleId: m.rule.id, identification };
+      for (const [i, action] of m.rule.definition.actions.entries()) {
+        if (action.type === 'notify' || action.type === 'call') {
+          const dedupe = `rule:${m.rule.id}:${triggerKey}:${i}`;
+          const targets = this.actions.recipients(db, ctx, action.roles, action.userIds);
+          notices.push(
+            targets.then((t) =>
+              this.actions.prepareNotify(db, this.actor, ctx, t, {
+                kind: action.type === 'call' ? 'call' : 'message',
+                text: action.text,
+                ...(action.type === 'notify' && action.channel ? { channel: action.channel } : {}),
+                dedupe,
+              }),
+            ),
+          );
+          if (alert) {
+            const step = action.type === 'call' ? 'called' : 'notified';
+            const detail = { rule: m.rule.name, roles: action.roles };
+            // The entry says how many were addressed; it is written only when somebody was.
+            ops.push({ step, detail, count: quiet(targets.then((t) => t.length)) });
+          }
+        } else if (action.type === 'dispatch' && alert) {
+          ops.push({ dispatch: { kinds: action.responderKinds, maxDistanceM: action.maxDistanceM } });
+        }
+      }
+    }
+    const prepared = await Promise.all(notices);
+    for (const op of ops) if ('count' in op && op.count) op.counted = await op.count;
+    return {
+      alert, created, patch, ops, timers, notices: prepared, notifications: prepared.reduce((n, x) => n + x.deliverable, 0), fired, now: nowIso, seq,
+    };
+  }
+
+  /** Writes a plan inside the firing's transaction: the alert first, then one statement per table. */
+  private async apply(trx: Executor, p: Plan): Promise<Written> {
+    let alert = p.alert;
+    if (p.created) await alertsRepo.insert(trx, p.created);
+    else if (alert && p.patch) await alertsRepo.update(trx, alert.id, p.patch);
+    const steps: AlertStepRow[] = [];
+    for (const op of p.ops) {
+      if (!alert) break;
+      if ('step' in op) {
+        if (op.count && !op.counted) continue;
+        steps.push(this.actions.stepRow(alert.id, this.actor, op.step, op.count ? { ...op.detail, count: op.counted } : op.detail));
+        continue;
+      }
+      // Dispatching writes its own rows (the dispatch, its due times, its entry and the responder's notification).
+      await alertsRepo.insertSteps(trx, steps.splice(0));
+      const d = await this.actions.dispatchNearest(trx, this.actor, alert, op.dispatch.kinds, op.dispatch.maxDistanceM);
+      if (d) {
+        alert = { ...alert, state: alert.state === 'raised' || alert.state === 'acknowledged' ? 'dispatched' : alert.state, dispatched_at: alert.dispatched_at ?? d.dispatched_at };
+        await alertsRepo.update(trx, alert.id, { state: alert.state, dispatched_at: alert.dispatched_at, updated_at: p.now });
+      } else {
+        steps.push(this.actions.stepRow(alert.id, this.actor, 'dispatch_failed', { reason: 'no available responder', kinds: op.dispatch.kinds }));
+      }
+    }
+    await alertsRepo.insertSteps(trx, steps);
+    await alertsRepo.insertTimers(trx, p.timers);
+    await this.actions.writeNotifications(trx, this.actor, p.notices);
+    return { alert, created: p.created !== null, notifications: p.notifications, fired: p.fired };
+  }
+
+  /** A new alert's row for the first (most severe) raising rule; the code's number is the day's count in the county + 1. */
+  private newAlert(e: WarningEvent, m: Matched, a: RaiseAction, now: Date, seq: number): AlertRow {
     const zone = m.zones[0];
-    // The zone may name a smaller area than the device (a village inside the county the camera is registered to).
-    const areaCode = zone && zone.areaCode.startsWith(e.areaCode) ? zone.areaCode : e.areaCode;
+    const areaCode = alertAreaOf(e, m);
     const ladder = a.ladder ?? defaultLadder;
     const tier = startTier(areaCode, ladder.start);
-    const { from, to } = localDayBounds(now);
-    const seq = (await alertsRepo.countOnDay(trx, areaCode.slice(0, 6), from, to)) + 1;
     const id = newId();
     const base = pseudoAlert(e, zone, now);
-    const row: AlertRow = {
+    return {
       id,
       code: alertCode(areaCode, now, seq),
       title: fillTemplate(a.title, this.actions.templateValues({ alert: { ...base, id }, ruleId: m.rule.id })),
@@ -325,48 +554,15 @@ export class RuleEngine {
       outcome: null, outcome_note: null, overdue: 0,
       updated_at: now.toISOString(),
     };
-    await alertsRepo.insert(trx, row);
-    await this.actions.step(trx, id, this.actor, 'raised', {
-      rule: m.rule.name, ruleId: m.rule.id, ruleVersion: m.rule.version, severity: a.severity, tier, eventId: e.id, eventKind: e.kind,
-      occurredAt: e.occurredAt, zone: zone?.code ?? null,
-    });
-    await this.actions.scheduleLadder(trx, id, ladder, now);
-    // The tier in charge sees it at once in the console; the duty staff also get it in their notifications.
-    const targets = await this.actions.recipients(trx, { alert: row, ruleId: m.rule.id }, ['duty_officers'], []);
-    await this.actions.notify(trx, this.actor, { alert: row, ruleId: m.rule.id }, targets, {
-      kind: 'message', channel: 'in_app', text: '【{severity}预警】{title}（{alert}）', dedupe: `alert:${id}:raised`,
-    });
-    return row;
-  }
-
-  /** Adds a rule to an alert, raising its severity when the rule's is higher (a student identified at the water). */
-  private async mergeRule(trx: Executor, alert: AlertRow, rule: CompiledRule, severity: Severity): Promise<AlertRow> {
-    const ids = JSON.parse(alert.rule_ids) as string[];
-    if (ids.includes(rule.id)) return alert;
-    ids.push(rule.id);
-    const patch: Partial<AlertRow> = { rule_ids: JSON.stringify(ids), updated_at: this.p.clock.now().toISOString() };
-    if (severityRank[severity] > severityRank[alert.severity as Severity]) {
-      patch.severity = severity;
-      await this.actions.step(trx, alert.id, this.actor, 'upgraded', { from: alert.severity, to: severity, rule: rule.name });
-    }
-    await alertsRepo.update(trx, alert.id, patch);
-    return { ...alert, ...patch };
-  }
-
-  private async attachIdentification(trx: Executor, alert: AlertRow, id: Identification): Promise<AlertRow> {
-    const match = JSON.stringify({
-      class: id.class, personId: id.personId, nameMasked: id.nameMasked, school: id.school, className: id.className, score: id.score,
-    });
-    if (alert.match === match) return alert;
-    await alertsRepo.update(trx, alert.id, { match, updated_at: this.p.clock.now().toISOString() });
-    await this.actions.step(trx, alert.id, this.actor, 'identified', { class: id.class, nameMasked: id.nameMasked, school: id.school, className: id.className, score: id.score });
-    return { ...alert, match };
   }
 
   private async recordIdentification(alertId: string, id: Identification): Promise<void> {
     await this.p.db.kysely.transaction().execute(async (trx) => {
       const alert = await alertsRepo.get(trx, alertId);
-      if (alert) await this.attachIdentification(trx, alert, id);
+      const match = matchOf(id);
+      if (!alert || alert.match === match) return;
+      await alertsRepo.update(trx, alert.id, { match, updated_at: this.p.clock.now().toISOString() });
+      await this.actions.step(trx, alert.id, this.actor, 'identified', identifiedDetail(id));
     });
   }
 
@@ -395,6 +591,28 @@ export class RuleEngine {
     }
     return fired;
   }
+}
+
+/** The raising rules among these, most severe first. */
+function raisingOf(matched: Matched[]): { m: Matched; a: RaiseAction }[] {
+  return matched
+    .map((m) => ({ m, a: m.rule.definition.actions.find((a): a is RaiseAction => a.type === 'raise_alert') }))
+    .filter((x): x is { m: Matched; a: RaiseAction } => !!x.a)
+    .sort((x, y) => severityRank[y.a.severity] - severityRank[x.a.severity]);
+}
+
+/** The zone may name a smaller area than the device (a village inside the county the camera is registered to). */
+function alertAreaOf(e: WarningEvent, m: Matched): string {
+  const zone = m.zones[0];
+  return zone && zone.areaCode.startsWith(e.areaCode) ? zone.areaCode : e.areaCode;
+}
+
+function matchOf(id: Identification): string {
+  return JSON.stringify({ class: id.class, personId: id.personId, nameMasked: id.nameMasked, school: id.school, className: id.className, score: id.score });
+}
+
+function identifiedDetail(id: Identification): Record<string, unknown> {
+  return { class: id.class, nameMasked: id.nameMasked, school: id.school, className: id.className, score: id.score };
 }
 
 function merge(into: FireOutcome, o: FireOutcome): void {

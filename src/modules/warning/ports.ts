@@ -62,12 +62,20 @@ export interface NotificationRequest {
   dedupeKey: string;
 }
 
+/** Notifications resolved and rendered but not written yet (Notifier.prepare → Notifier.write). */
+export interface PreparedNotifications {
+  /** How many of the requests will be sent; the others cannot be (no address for the channel, an unknown person). */
+  readonly deliverable: number;
+}
+
 export interface Notifier {
   /**
-   * Puts the notification in the outbox, inside the caller's transaction `db`, for the alert's area. Resolves false
-   * (without touching the database) when the recipient cannot be reached that way.
+   * Resolves the recipients and renders the notifications, reading only: a caller may do it before opening its
+   * transaction. A recipient who cannot be reached that way is skipped (logged), not an error.
    */
-  enqueue(db: Executor, actor: Actor, n: NotificationRequest & { areaCode: string }): Promise<boolean>;
+  prepare(db: Executor, actor: Actor, requests: readonly (NotificationRequest & { areaCode: string })[]): Promise<PreparedNotifications>;
+  /** Puts prepared notifications in the outbox, inside the caller's transaction `db` (one statement for all of them). */
+  write(db: Executor, actor: Actor, prepared: readonly PreparedNotifications[]): Promise<void>;
   /** After the caller's commit: deliver now rather than at the worker's next poll. */
   kick(): void;
 }

@@ -96,6 +96,20 @@ export interface RuleWindowHitRow {
   window_key: string;
   event_id: string;
   at: string;
+  /**
+   * The event whose evaluation retired this hit (migration 0009): it made the window fire (every hit counted up to
+   * then), or the hit fell out of its window. A retired hit no longer counts but stays for a while, so that an event
+   * evaluated again (after a restart) is recognised and not counted twice. Null: the hit counts.
+   */
+  retired_by: string | null;
+}
+
+/** Where a node's rule evaluation has got to (migration 0009): every stored event with a smaller id is evaluated. */
+export interface WarningCursorRow {
+  name: string;
+  /** A prefix of a time-ordered device_events id (`tttttttt-tttt`, milliseconds in hex). */
+  position: string;
+  updated_at: string;
 }
 
 export interface AlertRow {
@@ -227,6 +241,7 @@ export interface WarningTables {
   rule_versions: RuleVersionRow;
   rule_firings: RuleFiringRow;
   rule_window_hits: RuleWindowHitRow;
+  warning_cursors: WarningCursorRow;
   alerts: AlertRow;
   alert_steps: AlertStepRow;
   alert_attachments: AlertAttachmentRow;

@@ -1,14 +1,14 @@
 // Opens the configured engine behind one Kysely instance and applies migrations.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { sqlitePath, type Config } from '../../config.ts';
 import { dialectFor, type Dialect, type Engine } from './dialect.ts';
 import type { Database } from './tables.ts';
 import { migrationProvider } from './migrations/index.ts';
-import { PostgresBulkWriter, SqliteBulkWriter, type BulkWriter } from './bulk.ts';
+import { PostgresBulkWriter, SqliteBulkWriter, SqliteThreadBulkWriter, type BulkWriter } from './bulk.ts';
 
 export interface Db {
   readonly kysely: Kysely<Database>;
@@ -27,25 +27,51 @@ pg.types.setTypeParser(1700, (v) => Number.parseFloat(v));
 
 export async function openDatabase(config: Config): Promise<Db> {
   if (config.databaseUrl) return openPostgres(config.databaseUrl, config.databaseSchema);
-  return openSqlite(sqlitePath(config));
+  return openSqlite(sqlitePath(config), config.sqliteWriterThread);
 }
 
-function openSqlite(file: string): Db {
+// SQLite transactions take the write lock when they begin (BEGIN IMMEDIATE), not at their first write: the event
+// writer thread (bulk.ts) is a second connection, and a deferred transaction that read before the thread committed
+// could not upgrade to a writer (SQLITE_BUSY_SNAPSHOT, which no busy timeout retries).
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
+}
+
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+function openSqlite(file: string, writerThread: boolean): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const native = new BetterSqlite3(file);
   native.pragma('journal_mode = WAL');
   // FULL: a committed transaction survives a power cut, not only a process crash ("accept means durable").
   native.pragma('synchronous = FULL');
   native.pragma('foreign_keys = ON');
-  native.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+  native.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: native }) });
+  const bulk =
+    writerThread && file !== ':memory:'
+      ? new SqliteThreadBulkWriter(path.resolve(file), SQLITE_BUSY_TIMEOUT_MS)
+      : new SqliteBulkWriter(native, kysely as unknown as Kysely<unknown>);
   return {
     kysely,
     dialect: dialectFor('sqlite'),
     engine: 'sqlite',
-    bulk: new SqliteBulkWriter(native, kysely as unknown as Kysely<unknown>),
+    bulk,
     schema: null,
-    close: () => kysely.destroy(),
+    close: async () => {
+      await bulk.close();
+      await kysely.destroy();
+    },
   };
 }
 
@@ -67,7 +93,7 @@ async function openPostgres(url: string, schema: string): Promise<Db> {
     kysely,
     dialect: dialectFor('postgres'),
     engine: 'postgres',
-    bulk: new PostgresBulkWriter(kysely as unknown as Kysely<unknown>),
+    bulk: new PostgresBulkWriter(kysely as unknown as Kysely<unknown>, dialectFor('postgres').writeConcurrency),
     schema,
     close: () => kysely.destroy(),
   };

@@ -9,6 +9,7 @@ import * as m0004 from './0004_warning.ts';
 import * as m0005 from './0005_notify.ts';
 import * as m0006 from './0006_students.ts';
 import * as m0007 from './0007_gat1400.ts';
+import * as m0009 from './0009_warning_cursor.ts';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -23,6 +24,7 @@ const all: Record<string, DialectMigration> = {
   '0005_notify': m0005,
   '0006_students': m0006,
   '0007_gat1400': m0007,
+  '0009_warning_cursor': m0009,
 };
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
