@@ -90,6 +90,8 @@ test(`the console: a live alert, acknowledged, spoken to, closed as persuaded aw
     const drawer = page.getByTestId('alert-drawer');
     await drawer.getByTestId('alert-title').filter({ hasText: '资江塘渡口段有人靠近水边' }).waitFor();
     await drawer.getByTestId('timeline').filter({ hasText: '自动喊话' }).waitFor();
+    // The rule engine is named in the interface's words, not by its internal name.
+    assert.match(await drawer.getByTestId('timeline').innerText(), /自动喊话 · 系统（预警规则）/);
     await drawer.getByTestId('btn-acknowledge').click();
     await drawer.getByTestId('detail-state').filter({ hasText: '已签收' }).waitFor();
     // The list follows the pushed change.

@@ -133,7 +133,7 @@ test('a dispute goes round the closed loop through the desk and the mediator\'s 
     await desk.getByTestId('filter-search').click();
     await desk.getByTestId('case-code').filter({ hasText: code }).waitFor();
     // The unfiltered list holds the case too: wait for the filtered answer to replace it.
-    await desk.waitForFunction(() => document.querySelectorAll('[data-testid="case-code"]').length === 1, undefined, { timeout: 10_000 }).catch(() => undefined);
+    for (let i = 0; i < 100 && (await desk.getByTestId('case-code').count()) !== 1; i++) await desk.waitForTimeout(100);
     assert.equal(await desk.getByTestId('case-code').count(), 1);
     await phone.getByTestId('phone-back').click();
     await phone.getByTestId('phone-list').waitFor();

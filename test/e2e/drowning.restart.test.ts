@@ -15,7 +15,10 @@ let op: string;
 let camera: Device;
 
 before(async () => {
-  server = await startTestServer({ env: { WARNING_TICK_MS: '200', NOTIFY_POLL_MS: '200' } });
+  // A notification being sent when the process is killed stays leased to the dead process; a short lease lets the
+  // restarted one take it again within the test's wait (the sink takes each notification once, as a gateway with an
+  // idempotency key does).
+  server = await startTestServer({ env: { WARNING_TICK_MS: '200', NOTIFY_POLL_MS: '200', NOTIFY_LEASE_SECONDS: '3' } });
   api = apiOf(server);
   const admin = await login(api, 'admin');
   op = await login(api, 'sy_operator');

@@ -15,6 +15,7 @@ const warningEn: WarningMessages = {
     duplicate: 'Duplicate',
     casualty: 'Casualty',
   },
+  actors: { rules: 'System (rules)', sweeper: 'System (escalation)' },
   step: {
     raised: 'Raised',
     broadcast: 'Automatic broadcast',

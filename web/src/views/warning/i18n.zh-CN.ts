@@ -13,6 +13,7 @@ const warningZh = {
     duplicate: '重复预警',
     casualty: '发生伤亡',
   },
+  actors: { rules: '系统（预警规则）', sweeper: '系统（升级提醒）' },
   step: {
     raised: '触发预警',
     broadcast: '自动喊话',
