@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/platform/db/database.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { apiOf, startTestServer, type Api, type TestServer } from '../helpers/server.ts';
 import { engine } from '../helpers/app.ts';
 
 let server: TestServer;
@@ -16,14 +16,7 @@ before(async () => {
 });
 after(async () => server?.dispose());
 
-async function api(method: string, url: string, token: string | null, body?: unknown) {
-  const res = await fetch(server.url + url, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+const api: Api = (...args) => apiOf(server)(...args);
 
 test(`every acknowledged event survives SIGKILL (${engine})`, { timeout: 180_000 }, async () => {
   const login = await api('POST', '/api/auth/login', null, { username: 'integrator', password: 'Shiyu@2026' });

@@ -2,7 +2,7 @@
 // listen for their commands over MQTT (as real loudspeakers do), a key water area, waiting for conditions.
 import assert from 'node:assert/strict';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { TestServer } from '../helpers/server.ts';
+import type { Api, TestServer } from '../helpers/server.ts';
 
 export const PASSWORD = 'Shiyu@2026';
 export const WATER = { lon: 111.273805, lat: 26.990637 };
@@ -11,27 +11,7 @@ export function square(lon: number, lat: number, d = 0.002) {
   return { type: 'Polygon', coordinates: [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]] };
 }
 
-export interface Api {
-  (method: string, url: string, token: string | null, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-export function apiOf(server: TestServer): Api {
-  return async (method, url, token, body) => {
-    const res = await fetch(server.url + url, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: parsed as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  };
-}
+export { apiOf, type Api } from '../helpers/server.ts';
 
 export async function login(api: Api, username: string): Promise<string> {
   const r = await api('POST', '/api/auth/login', null, { username, password: PASSWORD });

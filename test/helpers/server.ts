@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dropPostgresSchema } from '../../src/platform/db/database.ts';
+import type { TestResponse } from './app.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -108,4 +109,28 @@ export async function startTestServer(opts: { env?: Record<string, string>; mqtt
   }
   await launch();
   return server;
+}
+
+/** A JSON client for a server process: `api(method, url, bearer token or null, body?)`. */
+export interface Api {
+  (method: string, url: string, token: string | null, body?: unknown): Promise<Pick<TestResponse, 'status' | 'body'>>;
+}
+
+/** The client of `server` (its url is read at each call, so it follows a restart). */
+export function apiOf(server: TestServer): Api {
+  return async (method, url, token, body) => {
+    const res = await fetch(server.url + url, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed };
+  };
 }

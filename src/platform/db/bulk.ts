@@ -182,10 +182,9 @@ export class SqliteThreadBulkWriter implements BulkWriter {
 }
 
 export class PostgresBulkWriter implements BulkWriter {
-  constructor(
-    private readonly kysely: Kysely<unknown>,
-    readonly concurrency: number,
-  ) {}
+  /** PostgreSQL takes several writers at once; four of the pool's ten connections, the rest left for other work. */
+  readonly concurrency = 4;
+  constructor(private readonly kysely: Kysely<unknown>) {}
 
   async insertIgnoringDuplicates(inserts: readonly BulkInsert[]): Promise<boolean[][]> {
     const pgType = { text: 'text[]', float: 'float8[]', int: 'int8[]' } as const;

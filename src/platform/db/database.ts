@@ -93,7 +93,7 @@ async function openPostgres(url: string, schema: string): Promise<Db> {
     kysely,
     dialect: dialectFor('postgres'),
     engine: 'postgres',
-    bulk: new PostgresBulkWriter(kysely as unknown as Kysely<unknown>, dialectFor('postgres').writeConcurrency),
+    bulk: new PostgresBulkWriter(kysely as unknown as Kysely<unknown>),
     schema,
     close: () => kysely.destroy(),
   };

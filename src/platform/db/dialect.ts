@@ -12,8 +12,6 @@ export interface Dialect {
   readonly binaryType: 'blob' | 'bytea';
   /** How many bound parameters one statement may carry (SQLite: 32766, PostgreSQL: 65535), for chunked inserts. */
   readonly maxParams: number;
-  /** How many write transactions may run at once: SQLite has one writer, PostgreSQL takes several. */
-  readonly writeConcurrency: number;
   /** Makes a table append-only at the engine level: UPDATE and DELETE raise an error. */
   appendOnly(db: Kysely<unknown>, table: string): Promise<void>;
   /** Case-insensitive substring match on a text column. */
@@ -27,7 +25,6 @@ const sqliteDialect: Dialect = {
   floatType: 'real',
   binaryType: 'blob',
   maxParams: 32766,
-  writeConcurrency: 1,
   async appendOnly(db, table) {
     for (const op of ['UPDATE', 'DELETE']) {
       await sql
@@ -52,7 +49,6 @@ const postgresDialect: Dialect = {
   floatType: 'double precision',
   binaryType: 'bytea',
   maxParams: 65535,
-  writeConcurrency: 4,
   async appendOnly(db, table) {
     await sql
       .raw(

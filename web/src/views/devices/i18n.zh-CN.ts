@@ -1,40 +1,12 @@
 // Interface texts of the device screens (zh-CN); i18n.en.ts has the same keys. Mounted as `devices` in i18n/zh-CN.ts.
+// The Chinese names of subsystems and kinds, and the preset messages, come from the server's catalogue (the import
+// reads the same names), so that there is one list.
+import { kindNamesZh, subsystemNamesZh, voicePresets } from '../../../../src/modules/devices/devices.catalog.ts';
+
 const devicesZh = {
   menu: { list: '感知设备', map: '设备地图' },
-  subsystems: {
-    safe_city_video: '平安城市视频',
-    smart_traffic: '智慧交通',
-    smart_fire: '智慧消防',
-    smart_water: '智慧水务',
-    safe_construction: '平安工地',
-    elderly_care: '平安养老',
-    sharp_eyes: '雪亮工程',
-    key_person: '重点人员管控',
-    parcel_logistics: '寄递物流',
-    ebike_antitheft: '两车防盗',
-    face_recognition: '人脸识别',
-  },
-  kinds: {
-    bullet_camera: '枪机',
-    dome_camera: '球机',
-    thermal_camera: '热成像摄像机',
-    face_camera: '人脸抓拍机',
-    plate_camera: '卡口相机',
-    loudspeaker: '高音喇叭',
-    water_area_terminal: '防溺水智能终端',
-    strobe_light: '爆闪灯',
-    alarm_button: '一键报警柱',
-    gas_detector: '燃气报警器',
-    smoke_detector: '烟感报警器',
-    water_level_sensor: '水位传感器',
-    blind_spot_monitor: '盲区监测仪',
-    fall_detector: '跌倒监测器',
-    wearable: '智能手环',
-    access_controller: '门禁控制器',
-    parcel_scanner: '寄递安检机',
-    ebike_tag_reader: '电动车防盗基站',
-    environment_sensor: '环境监测仪',
-  },
+  subsystems: subsystemNamesZh,
+  kinds: kindNamesZh,
   commands: {
     broadcast_text: '文字喊话',
     broadcast_preset: '预置语音',
@@ -44,15 +16,8 @@ const devicesZh = {
     reboot: '重启设备',
   },
   commandStates: { pending: '待发送', sent: '已下发', acknowledged: '已执行', failed: '执行失败', expired: '已超时' },
-  presets: {
-    water_danger: '水边危险，请速离开',
-    water_leave_now: '您已进入危险水域，请立即离开！',
-    water_no_swimming: '此处禁止游泳、戏水，请注意安全',
-    fire_evacuate: '发生火情，请立即有序疏散',
-    gas_leak: '检测到燃气泄漏，请开窗通风、关闭阀门，切勿使用明火',
-    construction_helmet: '进入施工现场，请佩戴安全帽',
-    antifraud_reminder: '陌生来电要警惕，转账汇款需核实',
-  },
+  // The messages as the loudspeaker plays them.
+  presets: voicePresets,
   list: {
     title: '感知设备',
     searchPlaceholder: '名称、编码、国标编码、地址',
