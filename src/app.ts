@@ -34,6 +34,8 @@ import { StudentsIdentifier } from './modules/warning/adapters.ts';
 import { notifyRoutes } from './modules/notify/notify.routes.ts';
 import { StudentsService } from './modules/students/students.service.ts';
 import { studentsRoutes } from './modules/students/students.routes.ts';
+import { PeopleModule } from './modules/people/people.module.ts';
+import { peopleRoutes } from './modules/people/people.routes.ts';
 
 export const VERSION = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version as string;
 
@@ -64,6 +66,7 @@ export interface Services {
   cases: CasesService;
   mediationCentres: CentresService;
   warning: WarningModule;
+  people: PeopleModule;
 }
 
 export function createServices(p: Platform): Services {
@@ -76,7 +79,8 @@ export function createServices(p: Platform): Services {
   const cases = new CasesService(p);
   const mediationCentres = new CentresService(p);
   const warning = new WarningModule(p, areas, { devices, notify, identifier: new StudentsIdentifier(p, students, devices.snapshots) });
-  return { areas, accounts, notify, students, devices, gat1400, cases, mediationCentres, warning };
+  const people = new PeopleModule(p, { notify, cases });
+  return { areas, accounts, notify, students, devices, gat1400, cases, mediationCentres, warning, people };
 }
 
 export interface Server {
@@ -110,6 +114,8 @@ export async function buildServer(p: Platform): Promise<Server> {
   warningRoutes(app, services.warning, p);
   await services.warning.start();
   app.addHook('onClose', async () => services.warning.stop());
+  peopleRoutes(app, services.people);
+  app.addHook('onClose', async () => services.people.stop());
 
   await serveWeb(app, p.config.webDir);
   return { app, routes, services, platform: p };
