@@ -10,6 +10,7 @@ import type { Platform } from './platform/context.ts';
 import { loadSecretKey, PiiProtector } from './platform/crypto.ts';
 import { migrate, openDatabase } from './platform/db/database.ts';
 import { createHttpServer, type App, type RouteInfo } from './platform/http.ts';
+import { dbRateLimitStore } from './platform/shared-state.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { AreasService } from './modules/areas/areas.service.ts';
@@ -97,6 +98,7 @@ export async function buildServer(p: Platform): Promise<Server> {
     authenticate: (token, ip) => services.accounts.authenticate(token, ip),
     loginRatePerMinute: p.config.loginRatePerMinute,
     version: VERSION,
+    rateLimitStore: dbRateLimitStore(p.db.kysely, () => p.clock.now().getTime()),
   });
 
   systemRoutes(app, p, VERSION);

@@ -37,6 +37,13 @@ export const configSchema = z.object({
   mqttPort: z.coerce.number().int().min(0).max(65535).default(1883),
   /** External MQTT broker (MQTT_URL); when set, the embedded broker is not started. */
   mqttUrl: z.string().optional(),
+  /** MQTT 5 shared-subscription group on an external broker (MQTT_SHARE_GROUP): the nodes of one deployment use the same. */
+  mqttShareGroup: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('shiyu'),
+  /**
+   * Session expiry on an external broker, in seconds (MQTT_SESSION_EXPIRY_SECONDS): a node that comes back within it
+   * gets the messages it had not acknowledged; a node that never returns stops holding messages after it.
+   */
+  mqttSessionExpirySeconds: z.coerce.number().int().min(0).max(86_400).default(60),
   /** Failed logins per username within 15 minutes before the account is locked for 15 minutes (LOGIN_MAX_FAILURES). */
   loginMaxFailures: z.coerce.number().int().positive().default(5),
   /** Login requests per IP per minute (LOGIN_RATE_PER_MINUTE). */
@@ -88,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mapTileUrl: env.MAP_TILE_URL,
     mqttPort: env.MQTT_PORT,
     mqttUrl: env.MQTT_URL || undefined,
+    mqttShareGroup: env.MQTT_SHARE_GROUP,
+    mqttSessionExpirySeconds: env.MQTT_SESSION_EXPIRY_SECONDS,
     loginMaxFailures: env.LOGIN_MAX_FAILURES,
     loginRatePerMinute: env.LOGIN_RATE_PER_MINUTE,
     webDir: env.WEB_DIR,

@@ -94,9 +94,13 @@ export class DeviceDirectory {
     for (const [k, v] of this.byCodeCache) if (v.row.id === id) this.byCodeCache.delete(k);
   }
 
-  /** Updates the online flag of cached contexts (the health service calls this on a change). */
+  /**
+   * Updates the online flag of everything cached about the device (the health service calls this on a change), so
+   * that the next message from it is not taken for the first one after a silence (an UPDATE per message otherwise).
+   */
   setOnline(id: string, online: boolean): void {
     for (const v of this.byHash.values()) if (v.ctx.id === id) v.ctx.online = online;
+    for (const v of this.byCodeCache.values()) if (v.row.id === id) v.row.online = online ? 1 : 0;
   }
 
   private byHashOf(row: DeviceRow): DeviceContext | null {

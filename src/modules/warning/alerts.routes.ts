@@ -130,7 +130,9 @@ export function alertsRoutes(app: App, w: WarningModule, p: Platform): void {
  */
 function streamRoute(app: App, p: Platform): void {
   const open = new Set<ServerResponse>();
-  app.addHook('onClose', async () => {
+  // preClose, not onClose: Fastify waits for open connections before onClose, so an open stream would hold the
+  // shutdown until its timeout.
+  app.addHook('preClose', async () => {
     for (const res of open) res.end();
     open.clear();
   });

@@ -3,7 +3,7 @@
 // the alert, the notifications (outbox), the dispatch and the ladder's timers are written in ONE transaction, then
 // the loudspeakers are told. Rules that need the identity of the person wait for the snapshot to be identified;
 // the others act at once. Sliding-window counts live in the database, so they survive a restart.
-import { systemActor, type Actor } from '../../platform/access.ts';
+import { scopePrefix, systemActor, type Actor } from '../../platform/access.ts';
 import type { Platform } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Executor } from '../../platform/db/database.ts';
@@ -577,7 +577,7 @@ export class RuleEngine {
       const t = rule.definition.trigger;
       if (t.type !== 'silence') continue;
       const before = new Date(now.getTime() - t.silentForSeconds * 1000).toISOString();
-      const silent = await this.devices.silent(rule.areaCode, t.deviceKinds, t.subsystems, before, 500);
+      const silent = await this.devices.silent(scopePrefix(rule.areaCode), t.deviceKinds, t.subsystems, before, 500);
       for (const d of silent) {
         const id = `silence:${d.id}:${d.lastSeenAt ?? 'never'}`;
         const e: WarningEvent = {
