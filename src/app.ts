@@ -37,6 +37,8 @@ import { StudentsService } from './modules/students/students.service.ts';
 import { studentsRoutes } from './modules/students/students.routes.ts';
 import { PeopleModule } from './modules/people/people.module.ts';
 import { peopleRoutes } from './modules/people/people.routes.ts';
+import { IndicatorsService } from './modules/indicators/indicators.service.ts';
+import { indicatorsRoutes } from './modules/indicators/indicators.routes.ts';
 
 export const VERSION = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version as string;
 
@@ -68,6 +70,7 @@ export interface Services {
   mediationCentres: CentresService;
   warning: WarningModule;
   people: PeopleModule;
+  indicators: IndicatorsService;
 }
 
 export function createServices(p: Platform): Services {
@@ -80,8 +83,9 @@ export function createServices(p: Platform): Services {
   const cases = new CasesService(p);
   const mediationCentres = new CentresService(p);
   const warning = new WarningModule(p, areas, { devices, notify, identifier: new StudentsIdentifier(p, students, devices.snapshots) });
+  const indicators = new IndicatorsService(p);
   const people = new PeopleModule(p, { notify, cases });
-  return { areas, accounts, notify, students, devices, gat1400, cases, mediationCentres, warning, people };
+  return { areas, accounts, notify, students, devices, gat1400, cases, mediationCentres, warning, indicators, people };
 }
 
 export interface Server {
@@ -114,6 +118,7 @@ export async function buildServer(p: Platform): Promise<Server> {
   casesRoutes(app, services.cases);
   centresRoutes(app, services.mediationCentres);
   warningRoutes(app, services.warning, p);
+  indicatorsRoutes(app, services.indicators);
   await services.warning.start();
   app.addHook('onClose', async () => services.warning.stop());
   peopleRoutes(app, services.people);
