@@ -35,6 +35,8 @@ import { StudentsIdentifier } from './modules/warning/adapters.ts';
 import { notifyRoutes } from './modules/notify/notify.routes.ts';
 import { StudentsService } from './modules/students/students.service.ts';
 import { studentsRoutes } from './modules/students/students.routes.ts';
+import { IndicatorsService } from './modules/indicators/indicators.service.ts';
+import { indicatorsRoutes } from './modules/indicators/indicators.routes.ts';
 
 export const VERSION = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version as string;
 
@@ -65,6 +67,7 @@ export interface Services {
   cases: CasesService;
   mediationCentres: CentresService;
   warning: WarningModule;
+  indicators: IndicatorsService;
 }
 
 export function createServices(p: Platform): Services {
@@ -77,7 +80,8 @@ export function createServices(p: Platform): Services {
   const cases = new CasesService(p);
   const mediationCentres = new CentresService(p);
   const warning = new WarningModule(p, areas, { devices, notify, identifier: new StudentsIdentifier(p, students, devices.snapshots) });
-  return { areas, accounts, notify, students, devices, gat1400, cases, mediationCentres, warning };
+  const indicators = new IndicatorsService(p);
+  return { areas, accounts, notify, students, devices, gat1400, cases, mediationCentres, warning, indicators };
 }
 
 export interface Server {
@@ -110,6 +114,7 @@ export async function buildServer(p: Platform): Promise<Server> {
   casesRoutes(app, services.cases);
   centresRoutes(app, services.mediationCentres);
   warningRoutes(app, services.warning, p);
+  indicatorsRoutes(app, services.indicators);
   await services.warning.start();
   app.addHook('onClose', async () => services.warning.stop());
 
