@@ -5,11 +5,14 @@ import fastifyStatic from '@fastify/static';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { InProcessBus } from './platform/bus.ts';
+import { NatsBus } from './platform/bus.nats.ts';
+import { ClusterSync } from './modules/system/cluster.sync.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Platform } from './platform/context.ts';
 import { loadSecretKey, PiiProtector } from './platform/crypto.ts';
 import { migrate, openDatabase } from './platform/db/database.ts';
 import { createHttpServer, type App, type RouteInfo } from './platform/http.ts';
+import { dbRateLimitStore } from './platform/shared-state.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { AreasService } from './modules/areas/areas.service.ts';
@@ -34,6 +37,10 @@ import { StudentsIdentifier } from './modules/warning/adapters.ts';
 import { notifyRoutes } from './modules/notify/notify.routes.ts';
 import { StudentsService } from './modules/students/students.service.ts';
 import { studentsRoutes } from './modules/students/students.routes.ts';
+import { PeopleModule } from './modules/people/people.module.ts';
+import { peopleRoutes } from './modules/people/people.routes.ts';
+import { IndicatorsService } from './modules/indicators/indicators.service.ts';
+import { indicatorsRoutes } from './modules/indicators/indicators.routes.ts';
 
 export const VERSION = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version as string;
 
@@ -43,11 +50,14 @@ export async function createPlatform(config: Config, opts: { clock?: Clock; logg
   const applied = await migrate(db);
   if (applied.length) log.info({ applied, engine: db.engine }, 'migrations applied');
   const clock = opts.clock ?? systemClock;
+  const bus = config.natsUrl
+    ? await NatsBus.connect({ url: config.natsUrl, prefix: config.natsPrefix, nodeId: config.nodeId, log })
+    : new InProcessBus((name, err) => log.error({ err, event: name }, 'event listener failed'));
   return {
     config,
     db,
     clock,
-    bus: new InProcessBus((name, err) => log.error({ err, event: name }, 'event listener failed')),
+    bus,
     pii: new PiiProtector(loadSecretKey(config.secretKey, config.dataDir)),
     audit: new AuditService(clock),
     log,
@@ -64,6 +74,8 @@ export interface Services {
   cases: CasesService;
   mediationCentres: CentresService;
   warning: WarningModule;
+  people: PeopleModule;
+  indicators: IndicatorsService;
 }
 
 export function createServices(p: Platform): Services {
@@ -76,7 +88,9 @@ export function createServices(p: Platform): Services {
   const cases = new CasesService(p);
   const mediationCentres = new CentresService(p);
   const warning = new WarningModule(p, areas, { devices, notify, identifier: new StudentsIdentifier(p, students, devices.snapshots) });
-  return { areas, accounts, notify, students, devices, gat1400, cases, mediationCentres, warning };
+  const indicators = new IndicatorsService(p);
+  const people = new PeopleModule(p, { notify, cases });
+  return { areas, accounts, notify, students, devices, gat1400, cases, mediationCentres, warning, indicators, people };
 }
 
 export interface Server {
@@ -84,6 +98,8 @@ export interface Server {
   routes: RouteInfo[];
   services: Services;
   platform: Platform;
+  /** Keeps this node's memory in step with changes made on the others (NATS bus). */
+  cluster: ClusterSync;
 }
 
 export async function buildServer(p: Platform): Promise<Server> {
@@ -93,6 +109,7 @@ export async function buildServer(p: Platform): Promise<Server> {
     authenticate: (token, ip) => services.accounts.authenticate(token, ip),
     loginRatePerMinute: p.config.loginRatePerMinute,
     version: VERSION,
+    rateLimitStore: dbRateLimitStore(p.db.kysely, () => p.clock.now().getTime()),
   });
 
   systemRoutes(app, p, VERSION);
@@ -108,11 +125,21 @@ export async function buildServer(p: Platform): Promise<Server> {
   casesRoutes(app, services.cases);
   centresRoutes(app, services.mediationCentres);
   warningRoutes(app, services.warning, p);
+  indicatorsRoutes(app, services.indicators);
   await services.warning.start();
   app.addHook('onClose', async () => services.warning.stop());
+  peopleRoutes(app, services.people);
+  app.addHook('onClose', async () => services.people.stop());
+  const cluster = new ClusterSync(p, services);
+  await cluster.start();
+  app.addHook('onClose', async () => {
+    cluster.stop();
+    await p.bus.drain();
+    await p.bus.close?.();
+  });
 
   await serveWeb(app, p.config.webDir);
-  return { app, routes, services, platform: p };
+  return { app, routes, services, platform: p, cluster };
 }
 
 /** Serves the built command-centre app; unknown non-API paths get index.html (client-side routes). */

@@ -37,6 +37,19 @@ export const configSchema = z.object({
   mqttPort: z.coerce.number().int().min(0).max(65535).default(1883),
   /** External MQTT broker (MQTT_URL); when set, the embedded broker is not started. */
   mqttUrl: z.string().optional(),
+  /** MQTT 5 shared-subscription group on an external broker (MQTT_SHARE_GROUP): the nodes of one deployment use the same. */
+  mqttShareGroup: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('shiyu'),
+  /**
+   * Session expiry on an external broker, in seconds (MQTT_SESSION_EXPIRY_SECONDS): a node that comes back within it
+   * gets the messages it had not acknowledged; a node that never returns stops holding messages after it.
+   */
+  mqttSessionExpirySeconds: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** NATS server (NATS_URL, e.g. nats://127.0.0.1:4222): when set, the event bus spans the nodes (platform/bus.nats.ts). */
+  natsUrl: z.string().optional(),
+  /** Prefix of this deployment's NATS subjects, streams and buckets (NATS_PREFIX); every node of it uses the same. */
+  natsPrefix: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('shiyu'),
+  /** With NATS: how often a node compares the versions of rules, zones, devices and faces with what it loaded, in ms (CLUSTER_CHECK_MS); 0: never. */
+  clusterCheckMs: z.coerce.number().int().min(0).default(5000),
   /** Failed logins per username within 15 minutes before the account is locked for 15 minutes (LOGIN_MAX_FAILURES). */
   loginMaxFailures: z.coerce.number().int().positive().default(5),
   /** Login requests per IP per minute (LOGIN_RATE_PER_MINUTE). */
@@ -45,6 +58,8 @@ export const configSchema = z.object({
   webDir: z.string().default('web/dist'),
   /** How often the case deadline sweeper (reminders, overdue escalation) runs, in seconds (CASE_SWEEP_SECONDS); 0: never. */
   caseSweepSeconds: z.coerce.number().int().min(0).default(30),
+  /** How often the key-person sweeper (overdue visits and tests, escalation) runs, in seconds (PEOPLE_SWEEP_SECONDS); 0: never. */
+  peopleSweepSeconds: z.coerce.number().int().min(0).default(60),
   /** How often the notification worker looks for due notifications, in ms (NOTIFY_POLL_MS). */
   notifyPollMs: z.coerce.number().int().min(10).default(1000),
   /** How long a notification being sent is leased to one worker before another may retry it (NOTIFY_LEASE_SECONDS). */
@@ -92,10 +107,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mapTileUrl: env.MAP_TILE_URL,
     mqttPort: env.MQTT_PORT,
     mqttUrl: env.MQTT_URL || undefined,
+    mqttShareGroup: env.MQTT_SHARE_GROUP,
+    mqttSessionExpirySeconds: env.MQTT_SESSION_EXPIRY_SECONDS,
+    natsUrl: env.NATS_URL || undefined,
+    natsPrefix: env.NATS_PREFIX,
+    clusterCheckMs: env.CLUSTER_CHECK_MS,
     loginMaxFailures: env.LOGIN_MAX_FAILURES,
     loginRatePerMinute: env.LOGIN_RATE_PER_MINUTE,
     webDir: env.WEB_DIR,
     caseSweepSeconds: env.CASE_SWEEP_SECONDS,
+    peopleSweepSeconds: env.PEOPLE_SWEEP_SECONDS,
     notifyPollMs: env.NOTIFY_POLL_MS,
     notifyLeaseSeconds: env.NOTIFY_LEASE_SECONDS,
     notifyMaxAttempts: env.NOTIFY_MAX_ATTEMPTS,

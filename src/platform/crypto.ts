@@ -8,11 +8,16 @@ export class PiiProtector {
   private readonly encKey: Buffer;
   private readonly indexKey: Buffer;
 
-  constructor(masterKey: Buffer) {
+  constructor(private readonly masterKey: Buffer) {
     if (masterKey.length !== 32) throw new Error('The secret key must be 32 bytes (64 hex characters).');
     // Separate sub-keys so that the index never reveals anything about the cipher key.
     this.encKey = Buffer.from(crypto.hkdfSync('sha256', masterKey, Buffer.alloc(0), 'shiyu-pii-enc', 32));
     this.indexKey = Buffer.from(crypto.hkdfSync('sha256', masterKey, Buffer.alloc(0), 'shiyu-pii-index', 32));
+  }
+
+  /** A key for another purpose (e.g. signing Digest nonces), derived from the master key: the same on every node. */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(crypto.hkdfSync('sha256', this.masterKey, Buffer.alloc(0), `shiyu-${purpose}`, 32));
   }
 
   encrypt(plain: string): string {

@@ -2,7 +2,7 @@
 // same schemas, authentication, permissions, rate limits, and the one place where errors become responses.
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -59,6 +59,8 @@ export async function createHttpServer(opts: {
   authenticate: Authenticator;
   loginRatePerMinute: number;
   version: string;
+  /** Where rate-limit counters live; the database's, so that a limit holds across nodes (the plugin's default is per process). */
+  rateLimitStore?: FastifyRateLimitStoreCtor;
 }): Promise<{ app: App; routes: RouteInfo[] }> {
   const app = Fastify({
     loggerInstance: opts.logger as unknown as FastifyBaseLogger,
@@ -79,7 +81,7 @@ export async function createHttpServer(opts: {
   });
 
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, { global: false, ...(opts.rateLimitStore ? { store: opts.rateLimitStore } : {}) });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Shiyu (市域) API', version: opts.version, description: 'City-region social governance platform' },

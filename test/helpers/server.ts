@@ -28,7 +28,11 @@ export interface TestServer {
   output(): string;
 }
 
-export async function startTestServer(opts: { env?: Record<string, string>; mqtt?: boolean; nodeArgs?: string[] } = {}): Promise<TestServer> {
+/**
+ * `demoTraffic`: the demo fleet sends its traffic as under `npm start` (SHIYU_DEMO_RATE left to its default)
+ * instead of staying silent.
+ */
+export async function startTestServer(opts: { env?: Record<string, string>; mqtt?: boolean; nodeArgs?: string[]; demoTraffic?: boolean } = {}): Promise<TestServer> {
   if (!fs.existsSync(path.join(root, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shiyu-e2e-'));
   const schema = 'e_' + crypto.randomBytes(6).toString('hex');
@@ -46,6 +50,7 @@ export async function startTestServer(opts: { env?: Record<string, string>; mqtt
     ...(process.env.DATABASE_URL ? { DATABASE_SCHEMA: schema } : {}),
     ...opts.env,
   };
+  if (opts.demoTraffic) delete env.SHIYU_DEMO_RATE;
   let child: ChildProcess | null = null;
   let out = '';
   const server: TestServer = {

@@ -134,6 +134,20 @@ test(`dry run: replays recent events without acting, counting like the engine ($
   assert.equal(after.length, before.length, 'a dry run acts on nothing');
   const other = await app.request('POST', '/api/rules/dry-run', { token: op, body: { areaCode: '430524', definition: def } });
   assert.equal(other.status, 404);
+  // A city rule covers every county of the city (the scope prefix 4305), a town rule its villages; a sibling county's
+  // rule sees none of 塘渡口镇's events.
+  const city = await app.request('POST', '/api/rules/dry-run', { token: admin, body: { areaCode: '430500', definition: def, sinceMinutes: 60 } });
+  assert.equal(city.status, 200, JSON.stringify(city.body));
+  assert.ok(city.body.examined >= res.body.examined, `city examined ${city.body.examined}`);
+  assert.equal(city.body.matched, 1);
+  assert.deepEqual(city.body.items[0].zones, [water.zone.code]);
+  const town = await app.request('POST', '/api/rules/dry-run', { token: admin, body: { areaCode: '430523100', definition: def, sinceMinutes: 60 } });
+  assert.equal(town.status, 200, JSON.stringify(town.body));
+  assert.equal(town.body.matched, 1);
+  const sibling = await app.request('POST', '/api/rules/dry-run', { token: admin, body: { areaCode: '430524', definition: def, sinceMinutes: 60 } });
+  assert.equal(sibling.status, 200, JSON.stringify(sibling.body));
+  assert.equal(sibling.body.matched, 0, 'a sibling county matches none of these events');
+  assert.ok(sibling.body.items.every((i: { areaCode: string }) => i.areaCode.startsWith('430524')));
 });
 
 test(`N occurrences in a sliding window: fires on the Nth within the window, then starts again (${engine})`, async () => {

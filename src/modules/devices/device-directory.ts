@@ -1,6 +1,6 @@
 // Who is this device? Resolves a device secret (HTTP token, MQTT password, GA/T 1400 Digest) or a code to the
 // device's ingest context, with a short-lived cache: ingest is the hottest path and the registry changes rarely.
-// A change on this node invalidates at once; other nodes see it within the TTL.
+// A change on this node invalidates at once; other nodes at once through the NATS bus, else within the TTL.
 import crypto from 'node:crypto';
 import type { Platform } from '../../platform/context.ts';
 import { sha256Hex } from '../../platform/crypto.ts';
@@ -94,9 +94,19 @@ export class DeviceDirectory {
     for (const [k, v] of this.byCodeCache) if (v.row.id === id) this.byCodeCache.delete(k);
   }
 
-  /** Updates the online flag of cached contexts (the health service calls this on a change). */
+  /** Forgets everything cached (another node changed devices; see modules/system/cluster.sync.ts). */
+  clear(): void {
+    this.byHash.clear();
+    this.byCodeCache.clear();
+  }
+
+  /**
+   * Updates the online flag of everything cached about the device (the health service calls this on a change), so
+   * that the next message from it is not taken for the first one after a silence (an UPDATE per message otherwise).
+   */
   setOnline(id: string, online: boolean): void {
     for (const v of this.byHash.values()) if (v.ctx.id === id) v.ctx.online = online;
+    for (const v of this.byCodeCache.values()) if (v.row.id === id) v.row.online = online ? 1 : 0;
   }
 
   private byHashOf(row: DeviceRow): DeviceContext | null {

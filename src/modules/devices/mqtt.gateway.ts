@@ -8,9 +8,8 @@
 // publish and subscribe only under their own shiyu/<code>/. An event message is stored before the broker sends
 // its PUBACK (aedes sends it once authorizePublish calls back), so an acknowledged event is durable.
 // External broker (MQTT_URL): the broker authenticates devices; every node subscribes with MQTT 5 shared
-// subscriptions ($share/shiyu/…) so that the nodes share the load, and acknowledges each message after the commit.
-import crypto from 'node:crypto';
-import os from 'node:os';
+// subscriptions ($share/<MQTT_SHARE_GROUP>/…) so that the nodes share the load, and acknowledges each message after
+// the commit. Client ids are `shiyu-<group>-<SHIYU_NODE_ID>-<n>`: two nodes never take each other's session.
 import type { Client as AedesClient, PublishPacket } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Platform } from '../../platform/context.ts';
@@ -22,7 +21,6 @@ import type { HealthService } from './health.service.ts';
 import type { IngestService } from './ingest.service.ts';
 
 export const TOPIC_ROOT = 'shiyu';
-export const SHARE_GROUP = 'shiyu';
 /** Connections each node opens to an external broker: a connection handles one message at a time (mqtt.js). */
 const EXTERNAL_CONNECTIONS = 4;
 
@@ -121,20 +119,22 @@ export class MqttGateway implements CommandPublisher {
 
   /**
    * Subscribes to an external broker. `group` is the shared-subscription group: all nodes of one deployment use
-   * the same (the default); `nodeId` tells this node's sessions apart from the other nodes'.
+   * the same (MQTT_SHARE_GROUP); `nodeId` (SHIYU_NODE_ID) tells this node's sessions apart from the other nodes'.
    */
-  async connectExternal(url: string, opts: { group?: string; nodeId?: string } = {}): Promise<void> {
-    // A stable client id per node installation: after a crash the node resumes its session, and the broker
-    // redelivers the messages it had not acknowledged.
-    const node = opts.nodeId ?? crypto.createHash('sha256').update(`${os.hostname()}|${this.p.config.dataDir}|${this.p.config.databaseSchema}`).digest('hex').slice(0, 10);
-    const group = opts.group ?? SHARE_GROUP;
+  async connectExternal(url: string, opts: { group?: string; nodeId?: string; sessionExpirySeconds?: number } = {}): Promise<void> {
+    // A stable client id per node: after a crash the node resumes its session, and the broker redelivers the messages
+    // it had not acknowledged. The session expires after MQTT_SESSION_EXPIRY_SECONDS, so that a node that is removed
+    // (never returns) does not keep a share of the group's messages queued for itself.
+    const node = opts.nodeId ?? this.p.config.nodeId;
+    const group = opts.group ?? this.p.config.mqttShareGroup;
+    const sessionExpiryInterval = opts.sessionExpirySeconds ?? this.p.config.mqttSessionExpirySeconds;
     const topics = ['events', 'heartbeat', 'commands/ack'].map((c) => `$share/${group}/${TOPIC_ROOT}/+/${c}`);
     for (let i = 0; i < EXTERNAL_CONNECTIONS; i++) {
       const client = mqtt.connect(url, {
         protocolVersion: 5,
-        clientId: `shiyu-${node}-${i}`,
+        clientId: `shiyu-${group}-${node}-${i}`,
         clean: false,
-        properties: { sessionExpiryInterval: 3600 },
+        properties: { sessionExpiryInterval },
         reconnectPeriod: 2000,
         customHandleAcks: (topic, message, _packet, done) => {
           const t = parseTopic(topic);
@@ -181,6 +181,11 @@ export class MqttGateway implements CommandPublisher {
     if (!this.broker || !this.listening.has(code)) return false;
     await this.brokerPublish(topic, payload);
     return true;
+  }
+
+  /** The client ids of this node's external-broker connections (operators match them in the broker's log). */
+  get externalClientIds(): string[] {
+    return this.external.map((c) => c.options.clientId ?? '');
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import { seedCasesDemo } from '../cases/cases.demo.ts';
 import { seedNotifyDemo } from '../notify/notify.demo.ts';
 import { seedStudentsDemo } from '../students/students.demo.ts';
 import { seedWarningDemo } from '../warning/warning.demo.ts';
+import { seedIndicatorsDemo } from '../indicators/indicators.demo.ts';
 
 export const DEMO_PASSWORD = 'Shiyu@2026';
 export const DEMO_CITY = '430500';
@@ -63,4 +64,5 @@ export async function seedDemo(p: Platform, services: Services, progress: (msg: 
   await seedNotifyDemo(p, services.notify, progress);
   await seedStudentsDemo(p, services.students, progress);
   await seedWarningDemo(p, services.warning, progress);
+  await seedIndicatorsDemo(p, services.indicators, progress);
 }

@@ -5,11 +5,12 @@ import type { Platform } from '../../platform/context.ts';
 
 export function systemRoutes(app: App, p: Platform, version: string): void {
   app.get('/api/health', {
-    schema: { tags: ['system'], response: { 200: z.object({ status: z.literal('ok'), db: z.enum(['sqlite', 'postgres']), version: z.string() }) } },
+    schema: { tags: ['system'], response: { 200: z.object({ status: z.literal('ok'), db: z.enum(['sqlite', 'postgres']), version: z.string(), node: z.string() }) } },
     config: { public: true },
   }, async () => {
     await sql`select 1`.execute(p.db.kysely);
-    return { status: 'ok' as const, db: p.db.engine, version };
+    // `node` (SHIYU_NODE_ID) tells an operator behind a load balancer which node answered.
+    return { status: 'ok' as const, db: p.db.engine, version, node: p.config.nodeId };
   });
 
   app.get('/api/config/public', {

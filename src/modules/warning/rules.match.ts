@@ -1,5 +1,6 @@
 // Rule conditions as pure functions: does this event (with its zones, at this time) meet a rule? No I/O, so the
 // engine and the dry run share it and the unit tests cover it.
+import { scopePrefix } from '../../platform/access.ts';
 import { isActive, type HolidayRange } from './periods.ts';
 import type { AttributeCondition, IdentityClass, RuleDefinition } from './rules.schema.ts';
 import type { IndexedZone } from './zone-index.ts';
@@ -66,13 +67,21 @@ export function attributeHolds(attrs: Record<string, unknown>, c: AttributeCondi
 }
 
 /**
+ * Whether an area lies in the rule's subtree: a city rule (430500) covers every code under `4305`, a province rule
+ * (430000) every code under `43`, a county or town rule its own code and below — the access layer's scope prefix.
+ */
+export function inRuleArea(rule: Pick<CompiledRule, 'areaCode'>, areaCode: string): boolean {
+  return areaCode.startsWith(scopePrefix(rule.areaCode));
+}
+
+/**
  * Everything but the identity and the count: kind, subsystem, attributes, area, zones, active periods.
  * `zones` are the zones of the event (from the spatial index); the result keeps those the rule accepts.
  */
 export function matchEvent(rule: CompiledRule, e: WarningEvent, zones: readonly IndexedZone[], holidays: readonly HolidayRange[]): StaticMatch {
   const d = rule.definition;
   if (d.trigger.type !== 'event') return { ok: false, reason: 'not an event rule' };
-  if (!e.areaCode.startsWith(rule.areaCode)) return { ok: false, reason: 'outside the rule area' };
+  if (!inRuleArea(rule, e.areaCode)) return { ok: false, reason: 'outside the rule area' };
   if (!d.trigger.eventKinds.includes(e.kind)) return { ok: false, reason: 'event kind' };
   if (d.trigger.subsystems?.length && !d.trigger.subsystems.includes(e.subsystem)) return { ok: false, reason: 'subsystem' };
   for (const c of d.trigger.attributes ?? []) {

@@ -1,7 +1,7 @@
 // Rules: declarative definitions stored and versioned in the database, validated with one schema, and replayed
 // against recent events in a dry run. The engine keeps the enabled rules compiled in memory and is told of edits.
 import type { Actor } from '../../platform/access.ts';
-import { assertInScope, inScope, requirePermission } from '../../platform/access.ts';
+import { assertInScope, inScope, requirePermission, scopePrefix } from '../../platform/access.ts';
 import type { Platform } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import { errors } from '../../platform/errors.ts';
@@ -119,7 +119,7 @@ export class RulesService {
     requirePermission(actor, 'rules:write');
     await this.checkArea(actor, input.areaCode);
     const since = new Date(this.p.clock.now().getTime() - input.sinceMinutes * 60_000).toISOString();
-    const events = await this.devices.recentEvents(input.areaCode, since, input.limit);
+    const events = await this.devices.recentEvents(scopePrefix(input.areaCode), since, input.limit);
     const rule: CompiledRule = { id: 'dry-run', name: 'dry run', areaCode: input.areaCode, version: 0, definition: input.definition };
     const items: DryRunResult['items'] = [];
     const windows = new Map<string, number[]>();

@@ -49,8 +49,8 @@ export async function seedWarningDemo(p: Platform, w: WarningModule, progress: (
           })
         : await w.zones.create(actor, {
             code, name: `重点水域${d.area_code.slice(-2)}-${n}`, kind: 'key_water', riskLevel: 4, areaCode: d.area_code, geometry: square(d.lon, d.lat, 0.003),
-            // Summer (the swimming season) all day, and the rest of the year in the afternoons and at weekends.
-            activePeriods: [{ label: '夏季', seasons: [{ from: '05-01', to: '10-31' }] }, { label: '下午', hours: [{ from: '12:00', to: '19:00' }] }, { label: '周末', weekdays: [6, 7] }],
+            // Drowning prevention is a year-round duty at a key water area (the rules may narrow it themselves).
+            activePeriods: [{ label: '全年', seasons: [{ from: '01-01', to: '12-31' }] }],
             speakerIds: [
               d.id,
               ...devices.filter((s) => s.kind === 'loudspeaker' && s.area_code === d.area_code && s.lon !== null && s.lat !== null && distanceM(d.lon!, d.lat!, s.lon, s.lat) < 30_000).slice(0, 1).map((s) => s.id),

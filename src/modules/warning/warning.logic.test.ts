@@ -105,6 +105,30 @@ test('rule conditions: kind, subsystem, attributes, area, zone kind/id/risk/acti
   assert.equal(matchEvent(noZone, ev({ kind: 'gas.alarm' }), [], []).ok, true, 'no zone condition: anywhere');
 });
 
+test('a rule matches its whole subtree: city, county and town rules against a village below and a sibling county', () => {
+  const def = { trigger: { type: 'event', eventKinds: ['person.near_water'] }, actions: [broadcast] };
+  const village = ev({ areaCode: '430523100203' });
+  const sibling = ev({ areaCode: '430524001' });
+  const siblingVillage = ev({ areaCode: '430524001001' });
+  // A village of the same town's county but another town.
+  const otherTown = ev({ areaCode: '430523101005' });
+  const province = rule(def, '430000');
+  const city = rule(def, '430500');
+  const county = rule(def, '430523');
+  const town = rule(def, '430523100');
+  for (const [name, r] of [['province', province], ['city', city], ['county', county], ['town', town]] as const) {
+    assert.equal(matchEvent(r, village, [], []).ok, true, `${name} rule, village below it`);
+  }
+  assert.equal(matchEvent(province, siblingVillage, [], []).ok, true, 'the province covers every county');
+  assert.equal(matchEvent(city, siblingVillage, [], []).ok, true, 'the city covers every county of the city');
+  assert.equal(matchEvent(city, ev({ areaCode: '430600001' }), [], []).ok, false, 'another city');
+  assert.deepEqual(matchEvent(county, sibling, [], []), { ok: false, reason: 'outside the rule area' }, 'sibling county');
+  assert.equal(matchEvent(county, siblingVillage, [], []).ok, false, 'village of the sibling county');
+  assert.equal(matchEvent(town, siblingVillage, [], []).ok, false, 'village of the sibling county');
+  assert.equal(matchEvent(town, otherTown, [], []).ok, false, 'a village of another town');
+  assert.equal(matchEvent(county, otherTown, [], []).ok, true, 'the county covers all its towns');
+});
+
 test('attribute operators, identity classes, window keys, templates', () => {
   const a = { gas: { ppm: '350' }, tags: 'x', on: true };
   assert.equal(attributeHolds(a, { path: 'gas.ppm', op: 'gte', value: 300 }), true, 'numeric strings compare as numbers');

@@ -39,6 +39,10 @@ export const permissions = [
   'people:write',
   'indicators:read',
   'indicators:write',
+  /** Entering figures for entered indicators (a town's or county's own figures). */
+  'indicators:enter',
+  /** Approving or accepting entered figures at one's own level. */
+  'indicators:approve',
   /** The notification log, in-app inbox excepted (which every user has for themselves). */
   'notify:read',
   /** Channel configuration and retrying dead notifications. */
@@ -53,15 +57,15 @@ export type Permission = (typeof permissions)[number];
 const readAll: Permission[] = ['areas:read', 'devices:read', 'alerts:read', 'cases:read', 'people:read', 'indicators:read'];
 
 export const rolePermissions: Record<Role, readonly Permission[]> = {
-  city_commander: [...readAll, 'devices:command', 'alerts:handle', 'cases:intake', 'cases:handle', 'cases:assign', 'cases:manage', 'pii:reveal', 'rules:write', 'notify:read', 'students:read'],
-  county_operator: [...readAll, 'devices:command', 'alerts:handle', 'cases:intake', 'cases:handle', 'cases:assign', 'cases:manage', 'pii:reveal', 'rules:write', 'notify:read', 'notify:manage', 'students:read', 'students:write'],
-  town_officer: [...readAll, 'devices:command', 'alerts:handle', 'cases:intake', 'cases:handle', 'cases:assign', 'people:write', 'pii:reveal', 'notify:read', 'students:read'],
+  city_commander: [...readAll, 'indicators:approve', 'devices:command', 'alerts:handle', 'cases:intake', 'cases:handle', 'cases:assign', 'cases:manage', 'pii:reveal', 'rules:write', 'notify:read', 'students:read'],
+  county_operator: [...readAll, 'indicators:enter', 'indicators:approve', 'devices:command', 'alerts:handle', 'cases:intake', 'cases:handle', 'cases:assign', 'cases:manage', 'pii:reveal', 'rules:write', 'notify:read', 'notify:manage', 'students:read', 'students:write'],
+  town_officer: [...readAll, 'indicators:enter', 'devices:command', 'alerts:handle', 'cases:intake', 'cases:handle', 'cases:assign', 'people:write', 'pii:reveal', 'notify:read', 'students:read'],
   grid_worker: ['areas:read', 'alerts:read', 'cases:read', 'cases:intake', 'people:read', 'people:write'],
   mediator: ['areas:read', 'cases:read', 'cases:intake', 'cases:handle', 'people:read', 'pii:reveal'],
   responder: ['areas:read', 'alerts:read', 'alerts:handle', 'devices:read', 'devices:command'],
   leader: [...readAll],
   integrator: ['areas:read', 'devices:read', 'devices:write', 'devices:command', 'rules:write', 'tokens:manage', 'alerts:read', 'notify:read', 'notify:manage'],
-  admin: [...readAll, 'areas:write', 'users:read', 'users:write', 'audit:read', 'tokens:manage', 'pii:reveal', 'devices:write', 'devices:command', 'rules:write', 'indicators:write', 'people:write', 'cases:manage', 'notify:read', 'notify:manage', 'students:read', 'students:write'],
+  admin: [...readAll, 'areas:write', 'users:read', 'users:write', 'audit:read', 'tokens:manage', 'pii:reveal', 'devices:write', 'devices:command', 'rules:write', 'indicators:write', 'indicators:enter', 'indicators:approve', 'people:write', 'cases:manage', 'notify:read', 'notify:manage', 'students:read', 'students:write'],
 };
 
 export function permissionsOf(role: Role): ReadonlySet<Permission> {

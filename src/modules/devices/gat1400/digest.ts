@@ -1,14 +1,33 @@
 // HTTP Digest authentication (RFC 2617, MD5, qop=auth) as GA/T 1400 devices use it for Register/UnRegister.
-// Nonces are stateless (a timestamp signed with a server key), so any node can check their age; the last `nc` seen
-// per nonce is kept in memory to refuse replays. A nonce older than `maxAgeMs` answers `stale=true`, and the
+// Nonces are stateless (a timestamp signed with a key derived from SHIYU_SECRET_KEY), so any node can check them and
+// their age; the highest `nc` accepted per nonce is kept in a NonceStore (the database's, shared by the nodes) to
+// refuse replays. A nonce older than `maxAgeMs` answers `stale=true`, and the
 // client retries with a fresh one.
 import crypto from 'node:crypto';
+import type { NonceStore } from '../../../platform/shared-state.ts';
 
 export interface DigestOptions {
   realm: string;
   maxAgeMs: number;
   now: () => number;
   key?: Buffer;
+  /** Replay state; in memory (one process) when absent. */
+  store?: NonceStore;
+}
+
+/** One process's replay state (tests, and a single node without a database-backed store). */
+export class MemoryNonceStore implements NonceStore {
+  private readonly seen = new Map<string, { nc: number; expiresAt: number }>();
+  async advance(nonce: string, nc: number, expiresAtMs: number): Promise<boolean> {
+    const last = this.seen.get(nonce);
+    if (last && nc <= last.nc) return false;
+    this.seen.set(nonce, { nc, expiresAt: expiresAtMs });
+    if (this.seen.size > 1024) {
+      const now = Date.now();
+      for (const [k, v] of this.seen) if (v.expiresAt < now) this.seen.delete(k);
+    }
+    return true;
+  }
 }
 
 export type DigestResult =
@@ -28,10 +47,11 @@ export function parseDigestHeader(header: string): Record<string, string> | null
 
 export class DigestAuth {
   private readonly key: Buffer;
-  private readonly seen = new Map<string, { nc: number; at: number }>();
+  private readonly store: NonceStore;
 
   constructor(private readonly opts: DigestOptions) {
     this.key = opts.key ?? crypto.randomBytes(32);
+    this.store = opts.store ?? new MemoryNonceStore();
   }
 
   newNonce(): string {
@@ -58,8 +78,7 @@ export class DigestAuth {
     if (now - issuedAt > this.opts.maxAgeMs) return { ok: false, reason: 'stale', challenge: this.challenge(true) };
     if ((p.qop ?? '') !== 'auth' || !p.nc || !p.cnonce) return { ok: false, reason: 'malformed', challenge: this.challenge() };
     const nc = Number.parseInt(p.nc, 16);
-    const last = this.seen.get(p.nonce);
-    if (!Number.isFinite(nc) || (last && nc <= last.nc)) return { ok: false, reason: 'replay', challenge: this.challenge() };
+    if (!Number.isFinite(nc) || nc < 1) return { ok: false, reason: 'malformed', challenge: this.challenge() };
     const password = await passwordOf(p.username);
     if (password === null) return { ok: false, reason: 'unknown_user', challenge: this.challenge() };
     const ha1 = md5(`${p.username}:${this.opts.realm}:${password}`);
@@ -68,8 +87,8 @@ export class DigestAuth {
     const a = Buffer.from(expected);
     const b = Buffer.from(p.response.toLowerCase());
     if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) return { ok: false, reason: 'bad_response', challenge: this.challenge() };
-    this.seen.set(p.nonce, { nc, at: now });
-    this.purge(now);
+    // After the response is proven: a stranger cannot burn a nonce's counter. Atomic across nodes.
+    if (!(await this.store.advance(p.nonce, nc, issuedAt + this.opts.maxAgeMs * 2))) return { ok: false, reason: 'replay', challenge: this.challenge() };
     return { ok: true, username: p.username };
   }
 
@@ -87,10 +106,6 @@ export class DigestAuth {
     return Number(stamp.split('.')[0]);
   }
 
-  private purge(now: number): void {
-    if (this.seen.size < 1024) return;
-    for (const [nonce, v] of this.seen) if (now - v.at > this.opts.maxAgeMs * 2) this.seen.delete(nonce);
-  }
 }
 
 /** What a client computes: used by tests and by the simulator's GA/T 1400 device. */

@@ -7,6 +7,7 @@ import type { Platform } from '../../../platform/context.ts';
 import type { DevicesModule } from '../devices.module.ts';
 import type { DeviceContext } from '../device-directory.ts';
 import type { ItemResult } from '../devices.schema.ts';
+import { DbNonceStore } from '../../../platform/shared-state.ts';
 import { DigestAuth } from './digest.ts';
 import {
   collections,
@@ -52,7 +53,9 @@ export class Gat1400Service {
     private readonly p: Platform,
     private readonly devices: DevicesModule,
   ) {
-    this.digest = new DigestAuth({ realm: REALM, maxAgeMs: NONCE_MAX_AGE_MS, now: () => p.clock.now().getTime() });
+    const now = () => p.clock.now().getTime();
+    // The same key and the same replay state on every node: a challenge from one node is answered on another.
+    this.digest = new DigestAuth({ realm: REALM, maxAgeMs: NONCE_MAX_AGE_MS, now, key: p.pii.deriveKey('gat1400-digest-nonce'), store: new DbNonceStore(p.db.kysely, now) });
   }
 
   async register(url: string, authorization: string | undefined, body: unknown, ip: string | null): Promise<GatAnswer> {

@@ -21,6 +21,59 @@ export interface SimDevice {
   lat: number;
   heartbeatIntervalS: number;
   secret: string;
+  /** The code of the zone the device watches, when it is placed at one (the demo's zones). */
+  zone?: string;
+  /** Half the side (degrees) of the square around the device its reported positions fall in. */
+  spread?: number;
+}
+
+/** A place a simulated device can stand at: a zone of the platform (its code, area and bounding box). */
+export interface Site {
+  code: string;
+  /** key_water sites take water-area terminals, household sites gas detectors. */
+  kind: 'key_water' | 'household';
+  areaCode: string;
+  minLon: number;
+  minLat: number;
+  maxLon: number;
+  maxLat: number;
+}
+
+/**
+ * Puts each water-area terminal at a key water zone and each gas detector at a household zone, of its own county
+ * when the county has one (round robin over that county's zones, in code order): the device then stands inside
+ * the zone and names it, so that the rules drawn on those zones hear it. Devices of a kind with no site stay put.
+ */
+export function placeAtSites(fleet: SimDevice[], sites: readonly Site[]): SimDevice[] {
+  const byKind: Record<string, Site['kind']> = { water_area_terminal: 'key_water', gas_detector: 'household' };
+  const used = new Map<string, number>();
+  return fleet.map((d) => {
+    const kind = byKind[d.kind];
+    if (!kind) return d;
+    const all = sites.filter((s) => s.kind === kind).sort((a, b) => a.code.localeCompare(b.code));
+    if (all.length === 0) return d;
+    const local = all.filter((s) => s.areaCode.startsWith(d.countyCode));
+    const pool = local.length ? local : all;
+    const key = `${kind}:${local.length ? d.countyCode : '*'}`;
+    const n = used.get(key) ?? 0;
+    used.set(key, n + 1);
+    const site = pool[n % pool.length]!;
+    const halfLon = (site.maxLon - site.minLon) / 2;
+    const halfLat = (site.maxLat - site.minLat) / 2;
+    // Several terminals at one zone stand apart, all well inside it.
+    const k = Math.floor(n / pool.length);
+    const lon = site.minLon + halfLon + (((k % 3) - 1) * halfLon) / 3;
+    const lat = site.minLat + halfLat + (((Math.floor(k / 3) % 3) - 1) * halfLat) / 3;
+    return {
+      ...d,
+      areaCode: local.length ? d.areaCode : site.areaCode,
+      countyCode: local.length ? d.countyCode : site.areaCode.slice(0, 6),
+      lon: Math.round(lon * 1e6) / 1e6,
+      lat: Math.round(lat * 1e6) / 1e6,
+      zone: site.code,
+      spread: Math.min(halfLon, halfLat) / 4,
+    };
+  });
 }
 
 export interface FleetSpec {

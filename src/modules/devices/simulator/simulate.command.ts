@@ -6,8 +6,9 @@ import { systemActor } from '../../../platform/access.ts';
 import type { Platform } from '../../../platform/context.ts';
 import { toCsv } from '../csv.ts';
 import type { DevicesModule } from '../devices.module.ts';
-import { buildFleet, citySpec, demoSpec, scaled } from './fleet.ts';
+import { buildFleet, citySpec, demoSpec, placeAtSites, prng, scaled, type Site } from './fleet.ts';
 import { provision, signIn, Simulation, type Via } from './simulator.ts';
+import { gasEvent, STUDENTS_COUNTY, waterEvent, type WaterStory } from './traffic.ts';
 
 const GEOJSON = fileURLToPath(new URL('../../../../assets/geo/shaoyang-counties.geojson', import.meta.url));
 
@@ -86,9 +87,34 @@ export async function simulateCommand(argv: string[]): Promise<void> {
 }
 
 /**
- * The demo start's living city: a small fleet registered in-process (once), then real device traffic over the
- * embedded broker (or HTTP when it is disabled) at a gentle rate. Its secrets derive from the deployment's own
- * key, so the demo fleet cannot be driven from outside.
+ * The opening of the demo: the seed's story told once, in the first two minutes after a start, by the simulated
+ * terminals themselves — a person near the water warned by the loudspeaker, a student seen and the guardians told,
+ * a gas alarm in a household, a person in the water and a team dispatched. Then the random traffic goes on at
+ * its realistic, gentle rates.
+ */
+export const demoStory: { afterS: number; what: WaterStory | 'gas' }[] = [
+  { afterS: 10, what: 'person.near_water' },
+  { afterS: 35, what: 'student' },
+  { afterS: 60, what: 'gas' },
+  { afterS: 90, what: 'person.in_water' },
+];
+
+/** The demo's zones, as places for the simulated terminals. */
+async function demoSites(p: Platform): Promise<Site[]> {
+  const rows = await p.db.kysely
+    .selectFrom('zones')
+    .select(['code', 'kind', 'area_code', 'min_lon', 'min_lat', 'max_lon', 'max_lat'])
+    .where('code', 'like', 'DEMO-ZN-%')
+    .where('kind', 'in', ['key_water', 'household'])
+    .execute();
+  return rows.map((r) => ({ code: r.code, kind: r.kind as Site['kind'], areaCode: r.area_code, minLon: r.min_lon, minLat: r.min_lat, maxLon: r.max_lon, maxLat: r.max_lat }));
+}
+
+/**
+ * The demo start's living city: a small fleet registered in-process (once), its water-area terminals and gas
+ * detectors standing in the demo's zones, then real device traffic over the embedded broker (or HTTP when it is
+ * disabled) at a gentle rate, opening with the demo story. Its secrets derive from the deployment's own key, so the
+ * demo fleet cannot be driven from outside.
  */
 export async function startDemoTraffic(
   p: Platform,
@@ -96,7 +122,7 @@ export async function startDemoTraffic(
   o: { httpUrl: string; mqttPort: number; rate: number; log: Logger },
 ): Promise<() => Promise<void>> {
   const key = p.pii.blindIndex('demo-simulator');
-  const fleet = buildFleet({ spec: demoSpec, seed: 'shiyu-demo', key, geojson: GEOJSON });
+  const fleet = placeAtSites(buildFleet({ spec: demoSpec, seed: 'shiyu-demo', key, geojson: GEOJSON }), await demoSites(p));
   const known = await p.db.kysely.selectFrom('devices').select('code').where('code', 'like', 'SIM-%').execute();
   if (known.length < fleet.length) {
     const header = ['code', 'name', 'subsystem', 'kind', 'gbId', 'lon', 'lat', 'areaCode', 'heartbeatIntervalS', 'secret'];
@@ -118,7 +144,30 @@ export async function startDemoTraffic(
     log: (line, final) => (final ? o.log.info(line) : undefined),
   });
   const running = sim.run().catch((err: unknown) => o.log.error({ err }, 'demo traffic stopped'));
+  const timers: NodeJS.Timeout[] = [];
+  if (o.rate > 0) {
+    const rand = prng('shiyu-demo:story');
+    const water = fleet.filter((d) => d.kind === 'water_area_terminal' && d.zone);
+    const gas = fleet.filter((d) => d.kind === 'gas_detector' && d.zone);
+    const students = water.filter((d) => d.countyCode === STUDENTS_COUNTY);
+    void sim.ready.then(() => {
+      for (const [i, step] of demoStory.entries()) {
+        const pool = step.what === 'gas' ? gas : step.what === 'student' ? students : water;
+        const d = pool[Math.floor(rand() * pool.length)];
+        if (!d) continue;
+        timers.push(
+          setTimeout(() => {
+            const now = new Date();
+            const id = `story-${now.getTime().toString(36)}-${i}`;
+            const e = step.what === 'gas' ? gasEvent(d, id, now.toISOString(), rand) : waterEvent(d, id, now.toISOString(), step.what, rand);
+            void sim.inject(d, [e]);
+          }, step.afterS * 1000).unref(),
+        );
+      }
+    });
+  }
   return async () => {
+    for (const t of timers) clearTimeout(t);
     sim.stop();
     await running;
   };

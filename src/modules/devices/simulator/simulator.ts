@@ -227,6 +227,10 @@ class GatTransport implements Transport {
 export class Simulation {
   private stopped = false;
   private wake: (() => void) | null = null;
+  private transport: Transport | null = null;
+  private started: (() => void) | null = null;
+  /** Resolves when the devices are connected and traffic has begun. */
+  readonly ready = new Promise<void>((r) => (this.started = r));
   readonly stats: SimStats = { sent: 0, acked: 0, failed: 0, rejected: 0, heartbeats: 0, elapsedS: 0 };
 
   constructor(
@@ -237,6 +241,21 @@ export class Simulation {
   stop(): void {
     this.stopped = true;
     this.wake?.();
+  }
+
+  /** Sends these events of one device now, besides the random traffic (a scripted moment of the demo). */
+  async inject(d: SimDevice, events: SimEvent[]): Promise<void> {
+    await this.ready;
+    if (this.stopped || !this.transport) return;
+    this.stats.sent += events.length;
+    try {
+      const r = await this.transport.send(d, events);
+      this.stats.acked += r.acked;
+      this.stats.rejected += r.rejected;
+    } catch (err) {
+      this.stats.failed += events.length;
+      this.stats.lastError = err instanceof Error ? err.message : String(err);
+    }
   }
 
   async run(): Promise<SimStats> {
@@ -250,6 +269,8 @@ export class Simulation {
       transport = t;
     } else transport = o.via === 'http' ? new HttpTransport(o.url) : new GatTransport(o.url);
     if (devices.length === 0) throw new Error('no device can use this channel');
+    this.transport = transport;
+    this.started?.();
 
     // Weighted choice of the next device (busy kinds speak more often).
     const cumulative: number[] = [];
@@ -327,6 +348,7 @@ export class Simulation {
     while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.stats.elapsedS = (Date.now() - started) / 1000;
     o.log(progressLine(this.stats, devices.length, o.via), true);
+    this.transport = null;
     await transport.close();
     return this.stats;
   }

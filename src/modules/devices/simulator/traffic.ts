@@ -1,12 +1,13 @@
 // What each kind of simulated device says: the events of the one event model (and their GA/T 1400 form for
 // cameras), with realistic kinds, attributes and proportions. Rare events are rare, as in the field.
+import { demoFaceFeature, demoStudents } from '../../students/students.demo.ts';
 import type { SimDevice } from './fleet.ts';
 
 /** How busy each kind is relative to the others (events per device per unit of time). */
 export const weights: Record<string, number> = {
   water_area_terminal: 1,
   blind_spot_monitor: 0.5,
-  gas_detector: 0.02,
+  gas_detector: 0.01,
   bullet_camera: 2,
 };
 
@@ -27,9 +28,51 @@ export interface SimEvent {
 const plates = '湘E';
 const letters = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
 
-/** The zone a water-area terminal watches (drawn danger area), named after the device. */
+/** The zone a water-area terminal watches: the platform zone it was placed at, else one named after the device. */
 export function waterZoneOf(d: SimDevice): string {
-  return `WA-${d.code.slice(-6)}`;
+  return d.zone ?? `WA-${d.code.slice(-6)}`;
+}
+
+/** The county whose student library holds the demo students (邵阳县): its terminals now and then see one of them. */
+export const STUDENTS_COUNTY = '430523';
+
+/**
+ * What a water-area terminal reports, per observation. Most people it sees pass by outside the danger line
+ * (`person.passing`, which no rule acts on); a few come close to the water, fewer climb the railing, very few fall
+ * in. At the demo's 1 event/s (about 0.6/s from water terminals) that is a warning every minute or so, and a person
+ * in the water about every quarter of an hour.
+ */
+export const waterOdds = { inWater: 0.002, intrusion: 0.006, nearWater: 0.025, studentFace: 0.03 };
+
+export type WaterStory = 'person.in_water' | 'intrusion' | 'person.near_water' | 'student' | 'person.passing';
+
+/** A point within the device's spread (inside its zone when it stands at one). */
+function positionOf(d: SimDevice, rand: () => number): { lon: number; lat: number } | undefined {
+  if (d.spread === undefined) return undefined;
+  return { lon: round6(d.lon + (rand() * 2 - 1) * d.spread), lat: round6(d.lat + (rand() * 2 - 1) * d.spread) };
+}
+
+/** A water-area terminal's observation of a given kind (`student`: a face the camera's algorithm matched to a feature). */
+export function waterEvent(d: SimDevice, id: string, time: string, story: WaterStory, rand: () => number, snap?: SimEvent['snapshots']): SimEvent {
+  const position = positionOf(d, rand);
+  const common = { id, time, zones: [waterZoneOf(d)], ...(position ? { position } : {}), ...(snap ? { snapshots: snap } : {}) };
+  if (story === 'student') {
+    const s = demoStudents[Math.floor(rand() * demoStudents.length)]!;
+    return { ...common, kind: 'face.captured', attributes: { confidence: round2(0.8 + rand() * 0.2), personCount: 1, ageGroup: 'child', faceFeature: demoFaceFeature(s.name, 0.3).map((v) => Math.round(v * 1e4) / 1e4) } };
+  }
+  return {
+    ...common, kind: story,
+    attributes: { confidence: round2(0.6 + rand() * 0.4), personCount: 1 + Math.floor(rand() * 3), ageGroup: rand() < 0.4 ? 'child' : 'adult' },
+  };
+}
+
+/** A household gas detector's alarm, inside its household when it stands at one. */
+export function gasEvent(d: SimDevice, id: string, time: string, rand: () => number): SimEvent {
+  const position = positionOf(d, rand);
+  return {
+    id, kind: 'gas.alarm', time, ...(position ? { position } : {}), ...(d.zone ? { zones: [d.zone] } : {}),
+    attributes: { concentrationLel: Math.round(10 + rand() * 40), valveClosed: rand() < 0.5 },
+  };
 }
 
 export function eventFor(d: SimDevice, seq: number, now: Date, rand: () => number, withSnapshot: boolean): SimEvent {
@@ -39,12 +82,15 @@ export function eventFor(d: SimDevice, seq: number, now: Date, rand: () => numbe
   switch (d.kind) {
     case 'water_area_terminal': {
       const r = rand();
-      const kind = r < 0.005 ? 'person.in_water' : r < 0.05 ? 'intrusion' : 'person.near_water';
-      return {
-        id, kind, time, zones: [waterZoneOf(d)],
-        attributes: { confidence: round2(0.6 + rand() * 0.4), personCount: 1 + Math.floor(rand() * 3), ageGroup: rand() < 0.4 ? 'child' : 'adult' },
-        ...(snap ? { snapshots: snap } : {}),
-      };
+      const o = waterOdds;
+      const student = d.countyCode === STUDENTS_COUNTY && d.zone !== undefined;
+      const story: WaterStory =
+        r < o.inWater ? 'person.in_water'
+        : r < o.inWater + o.intrusion ? 'intrusion'
+        : r < o.inWater + o.intrusion + o.nearWater ? 'person.near_water'
+        : student && r < o.inWater + o.intrusion + o.nearWater + o.studentFace ? 'student'
+        : 'person.passing';
+      return waterEvent(d, id, time, story, rand, snap);
     }
     case 'blind_spot_monitor': {
       const accident = rand() < 0.0005;
@@ -55,7 +101,7 @@ export function eventFor(d: SimDevice, seq: number, now: Date, rand: () => numbe
       };
     }
     case 'gas_detector':
-      return { id, kind: 'gas.alarm', time, attributes: { concentrationLel: Math.round(10 + rand() * 40), valveClosed: rand() < 0.5 } };
+      return gasEvent(d, id, time, rand);
     default: {
       const vehicle = rand() < 0.5;
       return {
