@@ -48,6 +48,8 @@ export function jsonIssue(value: unknown, prefix = '', limits: JsonLimits = DEFA
       continue;
     }
     if (typeof v !== 'object') return { field: path || '(body)', message: 'not a JSON value' };
+    // Raw bodies (uploads parsed as a Buffer) are the route's to check.
+    if (ArrayBuffer.isView(v)) continue;
     if (depth >= limits.maxDepth) return { field: path || '(body)', message: `nested more than ${limits.maxDepth} levels deep` };
     if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: join(path, String(i)), depth: depth + 1 });
