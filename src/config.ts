@@ -63,6 +63,8 @@ export const configSchema = z.object({
   webDir: z.string().default('web/dist'),
   /** How often the case deadline sweeper (reminders, overdue escalation) runs, in seconds (CASE_SWEEP_SECONDS); 0: never. */
   caseSweepSeconds: z.coerce.number().int().min(0).default(30),
+  /** How often the key-person sweeper (overdue visits and tests, escalation) runs, in seconds (PEOPLE_SWEEP_SECONDS); 0: never. */
+  peopleSweepSeconds: z.coerce.number().int().min(0).default(60),
   /** How often the notification worker looks for due notifications, in ms (NOTIFY_POLL_MS). */
   notifyPollMs: z.coerce.number().int().min(10).default(1000),
   /** How long a notification being sent is leased to one worker before another may retry it (NOTIFY_LEASE_SECONDS). */
@@ -82,6 +84,10 @@ export const configSchema = z.object({
   warningReplayLagMs: z.coerce.number().int().min(0).default(30_000),
   /** This node's name (SHIYU_NODE_ID): on several nodes, each needs its own, stable across restarts. */
   nodeId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('main'),
+  /** Device events older than this many days (INGEST_MAX_AGE_DAYS) are refused as a wrong time (docs/devices.md). */
+  ingestMaxAgeDays: z.coerce.number().positive().max(36_500).default(366),
+  /** Device events more than this many seconds in the future (INGEST_MAX_FUTURE_SECONDS) are refused: clock drift. */
+  ingestMaxFutureSeconds: z.coerce.number().int().min(0).max(31_622_400).default(3600),
   /** Tests only (SHIYU_TEST_EVAL_DELAY_MS): the rule engine waits this long before evaluating each stored event. */
   testEvalDelayMs: z.coerce.number().int().min(0).default(0),
 });
@@ -116,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginRatePerMinute: env.LOGIN_RATE_PER_MINUTE,
     webDir: env.WEB_DIR,
     caseSweepSeconds: env.CASE_SWEEP_SECONDS,
+    peopleSweepSeconds: env.PEOPLE_SWEEP_SECONDS,
     notifyPollMs: env.NOTIFY_POLL_MS,
     notifyLeaseSeconds: env.NOTIFY_LEASE_SECONDS,
     notifyMaxAttempts: env.NOTIFY_MAX_ATTEMPTS,
@@ -125,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     warningReplayLagMs: env.WARNING_REPLAY_LAG_MS,
     nodeId: env.SHIYU_NODE_ID,
     testEvalDelayMs: env.SHIYU_TEST_EVAL_DELAY_MS,
+    ingestMaxAgeDays: env.INGEST_MAX_AGE_DAYS,
+    ingestMaxFutureSeconds: env.INGEST_MAX_FUTURE_SECONDS,
   };
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = configSchema.safeParse({ ...defined, ...overrides });
