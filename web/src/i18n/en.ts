@@ -98,6 +98,8 @@ const en: Messages = {
     logout: 'Sign out',
   },
   common: {
+    exportXlsx: 'Export Excel',
+    exportCsv: 'Export CSV',
     areaTreePlaceholder: 'Choose an area (type to filter)',
     search: 'Search',
     reset: 'Reset',

@@ -97,6 +97,8 @@ const zhCN = {
     logout: '退出登录',
   },
   common: {
+    exportXlsx: '导出 Excel',
+    exportCsv: '导出 CSV',
     areaTreePlaceholder: '选择区域（可输入名称筛选）',
     search: '搜索',
     reset: '重置',

@@ -202,7 +202,7 @@ const warningEn: WarningMessages = {
     create: 'New rule',
     edit: 'Edit rule',
     name: 'Rule name',
-    area: 'Applies to (area code)',
+    area: 'Applies to',
     enabled: 'Enabled',
     version: 'Version',
     versions: 'Versions',

@@ -200,7 +200,7 @@ const warningZh = {
     create: '新建规则',
     edit: '编辑规则',
     name: '规则名称',
-    area: '适用区域（区划代码）',
+    area: '适用区域',
     enabled: '启用',
     version: '版本',
     versions: '历史版本',
