@@ -15,7 +15,7 @@ const warningEn: WarningMessages = {
     duplicate: 'Duplicate',
     casualty: 'Casualty',
   },
-  actors: { rules: 'System (rules)', sweeper: 'System (escalation)' },
+  actors: { rules: 'System (rules)', sweeper: 'System (escalation)', devices: 'System (device receipts)' },
   step: {
     raised: 'Raised',
     broadcast: 'Automatic broadcast',
@@ -29,6 +29,7 @@ const warningEn: WarningMessages = {
     acknowledged: 'Acknowledged',
     dispatched: 'Dispatched',
     dispatch_failed: 'Dispatch failed',
+    broadcast_failed: 'Broadcast failed',
     answered: 'Responder answered',
     on_scene: 'On scene',
     overdue: 'Overdue',
@@ -111,6 +112,10 @@ const warningEn: WarningMessages = {
     note: 'Note',
     commentText: 'Comment',
     done: 'Done',
+    speakFail: { no_answer: 'the device did not answer', refused: 'the device refused' },
+    retry: 'Retry',
+    otherSpeaker: 'Use another loudspeaker',
+    speakDevices: 'Loudspeakers',
     export: 'Export',
   },
   phone: {

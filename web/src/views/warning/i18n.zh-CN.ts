@@ -13,7 +13,7 @@ const warningZh = {
     duplicate: '重复预警',
     casualty: '发生伤亡',
   },
-  actors: { rules: '系统（预警规则）', sweeper: '系统（升级提醒）' },
+  actors: { rules: '系统（预警规则）', sweeper: '系统（升级提醒）', devices: '系统（设备回执）' },
   step: {
     raised: '触发预警',
     broadcast: '自动喊话',
@@ -27,6 +27,7 @@ const warningZh = {
     acknowledged: '签收',
     dispatched: '派警',
     dispatch_failed: '派警失败',
+    broadcast_failed: '喊话失败',
     answered: '出警响应',
     on_scene: '到达现场',
     overdue: '超时',
@@ -109,6 +110,10 @@ const warningZh = {
     note: '说明',
     commentText: '备注内容',
     done: '已提交',
+    speakFail: { no_answer: '设备未应答', refused: '设备拒绝执行' },
+    retry: '重试',
+    otherSpeaker: '换一个喇叭',
+    speakDevices: '播放喇叭',
     export: '导出',
   },
   phone: {
