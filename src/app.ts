@@ -5,6 +5,8 @@ import fastifyStatic from '@fastify/static';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { InProcessBus } from './platform/bus.ts';
+import { NatsBus } from './platform/bus.nats.ts';
+import { ClusterSync } from './modules/system/cluster.sync.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Platform } from './platform/context.ts';
 import { loadSecretKey, PiiProtector } from './platform/crypto.ts';
@@ -46,11 +48,14 @@ export async function createPlatform(config: Config, opts: { clock?: Clock; logg
   const applied = await migrate(db);
   if (applied.length) log.info({ applied, engine: db.engine }, 'migrations applied');
   const clock = opts.clock ?? systemClock;
+  const bus = config.natsUrl
+    ? await NatsBus.connect({ url: config.natsUrl, prefix: config.natsPrefix, nodeId: config.nodeId, log })
+    : new InProcessBus((name, err) => log.error({ err, event: name }, 'event listener failed'));
   return {
     config,
     db,
     clock,
-    bus: new InProcessBus((name, err) => log.error({ err, event: name }, 'event listener failed')),
+    bus,
     pii: new PiiProtector(loadSecretKey(config.secretKey, config.dataDir)),
     audit: new AuditService(clock),
     log,
@@ -89,6 +94,8 @@ export interface Server {
   routes: RouteInfo[];
   services: Services;
   platform: Platform;
+  /** Keeps this node's memory in step with changes made on the others (NATS bus). */
+  cluster: ClusterSync;
 }
 
 export async function buildServer(p: Platform): Promise<Server> {
@@ -117,9 +124,16 @@ export async function buildServer(p: Platform): Promise<Server> {
   indicatorsRoutes(app, services.indicators);
   await services.warning.start();
   app.addHook('onClose', async () => services.warning.stop());
+  const cluster = new ClusterSync(p, services);
+  await cluster.start();
+  app.addHook('onClose', async () => {
+    cluster.stop();
+    await p.bus.drain();
+    await p.bus.close?.();
+  });
 
   await serveWeb(app, p.config.webDir);
-  return { app, routes, services, platform: p };
+  return { app, routes, services, platform: p, cluster };
 }
 
 /** Serves the built command-centre app; unknown non-API paths get index.html (client-side routes). */

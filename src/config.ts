@@ -44,6 +44,12 @@ export const configSchema = z.object({
    * gets the messages it had not acknowledged; a node that never returns stops holding messages after it.
    */
   mqttSessionExpirySeconds: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** NATS server (NATS_URL, e.g. nats://127.0.0.1:4222): when set, the event bus spans the nodes (platform/bus.nats.ts). */
+  natsUrl: z.string().optional(),
+  /** Prefix of this deployment's NATS subjects, streams and buckets (NATS_PREFIX); every node of it uses the same. */
+  natsPrefix: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('shiyu'),
+  /** With NATS: how often a node compares the versions of rules, zones, devices and faces with what it loaded, in ms (CLUSTER_CHECK_MS); 0: never. */
+  clusterCheckMs: z.coerce.number().int().min(0).default(5000),
   /** Failed logins per username within 15 minutes before the account is locked for 15 minutes (LOGIN_MAX_FAILURES). */
   loginMaxFailures: z.coerce.number().int().positive().default(5),
   /** Login requests per IP per minute (LOGIN_RATE_PER_MINUTE). */
@@ -97,6 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mqttUrl: env.MQTT_URL || undefined,
     mqttShareGroup: env.MQTT_SHARE_GROUP,
     mqttSessionExpirySeconds: env.MQTT_SESSION_EXPIRY_SECONDS,
+    natsUrl: env.NATS_URL || undefined,
+    natsPrefix: env.NATS_PREFIX,
+    clusterCheckMs: env.CLUSTER_CHECK_MS,
     loginMaxFailures: env.LOGIN_MAX_FAILURES,
     loginRatePerMinute: env.LOGIN_RATE_PER_MINUTE,
     webDir: env.WEB_DIR,

@@ -36,6 +36,9 @@ export default defineConfig({
         // Keep the big libraries in their own cacheable chunks (pages are lazy-loaded per route).
         codeSplitting: {
           groups: [
+            // Leaflet-Geoman extends the global `L` when it runs, so it is its own chunk, loaded after Leaflet.
+            { name: 'geoman', test: /node_modules[\\/]@geoman-io[\\/]/, priority: 5 },
+            { name: 'leaflet', test: /node_modules[\\/]leaflet[\\/]/, priority: 4 },
             { name: 'echarts', test: /node_modules[\\/](echarts|zrender)[\\/]/, priority: 3 },
             { name: 'element-plus', test: /node_modules[\\/](element-plus|@element-plus)[\\/]/, priority: 2 },
             { name: 'vendor', test: /node_modules[\\/]/, priority: 1 },

@@ -110,7 +110,8 @@ export const api = {
   area: (code: string) => request<Area>('GET', `/api/areas/${enc(code)}`),
   areaChildren: (code: string) => request<Items<Area>>('GET', `/api/areas/${enc(code)}/children`),
   searchAreas: (q: string, limit = 20) => request<Items<AreaSearchHit>>('GET', '/api/areas', { query: { q, limit } }),
-  boundaries: (code: string) => request<BoundaryCollection>('GET', `/api/areas/${enc(code)}/boundaries`),
+  boundaries: (code: string, level?: 'town' | 'village') =>
+    request<BoundaryCollection>('GET', `/api/areas/${enc(code)}/boundaries`, level ? { query: { level } } : {}),
   createGrid: (parentCode: string, name: string) => request<Area>('POST', '/api/areas', { body: { parentCode, name } }),
 
   users: (query: { q?: string; page: number; pageSize: number }) => request<Page<User>>('GET', '/api/users', { query }),

@@ -87,6 +87,20 @@ export const areasRepo = {
       .execute();
   },
 
+  /** Stored boundaries of the areas of one level whose code starts with `prefix`. */
+  async boundariesUnder(db: Executor, prefix: string, level: AreaRow['level']): Promise<(AreaBoundaryRow & { name: string; level: string })[]> {
+    return db
+      .selectFrom('area_boundaries')
+      .innerJoin('areas', 'areas.code', 'area_boundaries.area_code')
+      .selectAll('area_boundaries')
+      .select(['areas.name', 'areas.level'])
+      .where('areas.code', 'like', prefixPattern(prefix))
+      .where('areas.level', '=', level)
+      .orderBy('area_boundaries.area_code')
+      .limit(5000)
+      .execute();
+  },
+
   async upsertBoundary(db: Executor, row: AreaBoundaryRow): Promise<void> {
     await db
       .insertInto('area_boundaries')

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { actorOf, type App } from '../../platform/http.ts';
 import type { AreasService } from './areas.service.ts';
-import { areaCodeParam, areaSearchView, areaView, createGridBody, featureCollection, searchAreasQuery } from './areas.schema.ts';
+import { areaCodeParam, areaSearchView, boundariesQuery, areaView, createGridBody, featureCollection, searchAreasQuery } from './areas.schema.ts';
 
 export function areasRoutes(app: App, areas: AreasService): void {
   app.get('/api/areas', {
@@ -20,9 +20,9 @@ export function areasRoutes(app: App, areas: AreasService): void {
   }, async (req) => ({ items: await areas.children(actorOf(req), req.params.code) }));
 
   app.get('/api/areas/:code/boundaries', {
-    schema: { tags: ['areas'], params: areaCodeParam, response: { 200: featureCollection } },
+    schema: { tags: ['areas'], params: areaCodeParam, querystring: boundariesQuery, response: { 200: featureCollection } },
     config: { permission: 'areas:read' },
-  }, async (req) => areas.boundaries(actorOf(req), req.params.code));
+  }, async (req) => areas.boundaries(actorOf(req), req.params.code, req.query.level));
 
   app.post('/api/areas', {
     schema: { tags: ['areas'], body: createGridBody, response: { 201: areaView } },

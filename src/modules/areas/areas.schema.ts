@@ -20,6 +20,9 @@ export const searchAreasQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 
+/** `level`: the stored boundaries of every area of that level under the area (towns, villages), for map layers. */
+export const boundariesQuery = z.object({ level: z.enum(['county', 'town', 'village', 'grid']).optional() });
+
 export const createGridBody = z.object({
   parentCode: z.string().regex(/^\d{12}$/, 'a village code of 12 digits'),
   name: z.string().trim().min(1).max(60),

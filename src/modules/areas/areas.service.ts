@@ -39,13 +39,20 @@ export class AreasService {
     }));
   }
 
-  /** The boundaries of an area's children (the counties of a city), or of the area itself when they have none. */
-  async boundaries(actor: Actor, code: string): Promise<FeatureCollection> {
+  /**
+   * The boundaries of an area's children (the counties of a city), or of the area itself when they have none; with
+   * `level`, the stored boundaries of every area of that level under it (a deployment's towns or villages, if imported).
+   */
+  async boundaries(actor: Actor, code: string, level?: 'county' | 'town' | 'village' | 'grid'): Promise<FeatureCollection> {
     const area = await this.get(actor, code);
     const db = this.p.db.kysely;
-    const children = await areasRepo.children(db, code);
-    let rows = await areasRepo.boundariesOf(db, children.map((c) => c.code));
-    if (rows.length === 0) rows = await areasRepo.boundariesOf(db, [area.code]);
+    let rows;
+    if (level) rows = await areasRepo.boundariesUnder(db, scopePrefix(area.code), level);
+    else {
+      const children = await areasRepo.children(db, code);
+      rows = await areasRepo.boundariesOf(db, children.map((c) => c.code));
+      if (rows.length === 0) rows = await areasRepo.boundariesOf(db, [area.code]);
+    }
     return {
       type: 'FeatureCollection',
       features: rows.map((b) => ({

@@ -9,6 +9,16 @@ export const commandsRepo = {
     await db.insertInto('device_commands').values(row).execute();
   },
 
+  /** Inserts a keyed command unless one with its key exists; true when this row was inserted. */
+  async insertKeyed(db: Executor, row: DeviceCommandRow & { idempotency_key: string }): Promise<boolean> {
+    const r = await db.insertInto('device_commands').values(row).onConflict((oc) => oc.column('idempotency_key').doNothing()).executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+  },
+
+  async byKey(db: Executor, key: string): Promise<DeviceCommandRow | undefined> {
+    return db.selectFrom('device_commands').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+  },
+
   async get(db: Executor, id: string): Promise<DeviceCommandRow | undefined> {
     return db.selectFrom('device_commands').selectAll().where('id', '=', id).executeTakeFirst();
   },

@@ -35,7 +35,11 @@ export class CommandsService {
     private readonly devices: DevicesService,
   ) {}
 
-  async create(actor: Actor, deviceId: string, input: CreateCommandInput): Promise<CommandView> {
+  /**
+   * Stores a command and pushes it to the device. With `opts.key` (a caller that may retry: a rule's evaluation) a
+   * second call with the same key answers the first command and sends nothing.
+   */
+  async create(actor: Actor, deviceId: string, input: CreateCommandInput, opts: { key?: string } = {}): Promise<CommandView & { repeated?: boolean }> {
     requirePermission(actor, 'devices:command');
     const device = await this.devices.get(actor, deviceId);
     if (device.status !== 'active') throw errors.invalidState('device.retired', 'A retired device takes no commands.');
@@ -62,13 +66,21 @@ export class CommandsService {
       expires_at: new Date(now.getTime() + (input.ttlS ?? DEFAULT_TTL_S) * 1000).toISOString(),
       result: null,
     };
-    await this.p.db.kysely.transaction().execute(async (trx) => {
-      await commandsRepo.insert(trx, row);
+    const inserted = await this.p.db.kysely.transaction().execute(async (trx) => {
+      if (opts.key !== undefined) {
+        if (!(await commandsRepo.insertKeyed(trx, { ...row, idempotency_key: opts.key }))) return false;
+      } else await commandsRepo.insert(trx, row);
       await this.p.audit.record(trx, actor, {
         action: 'device.command', entityType: 'device', entityId: device.id, areaCode: device.areaCode,
         detail: { commandId: row.id, type: row.type, params },
       });
+      return true;
     });
+    if (!inserted) {
+      const first = await commandsRepo.byKey(this.p.db.kysely, opts.key!);
+      if (!first) throw new Error(`command key ${opts.key} neither inserted nor found`);
+      return { ...present(first), repeated: true };
+    }
     this.emit(row);
     await this.push(device.code, [row]);
     return present((await commandsRepo.get(this.p.db.kysely, row.id))!);

@@ -1,6 +1,6 @@
 // Who is this device? Resolves a device secret (HTTP token, MQTT password, GA/T 1400 Digest) or a code to the
 // device's ingest context, with a short-lived cache: ingest is the hottest path and the registry changes rarely.
-// A change on this node invalidates at once; other nodes see it within the TTL.
+// A change on this node invalidates at once; other nodes at once through the NATS bus, else within the TTL.
 import crypto from 'node:crypto';
 import type { Platform } from '../../platform/context.ts';
 import { sha256Hex } from '../../platform/crypto.ts';
@@ -92,6 +92,12 @@ export class DeviceDirectory {
   invalidate(id: string): void {
     for (const [k, v] of this.byHash) if (v.ctx.id === id) this.byHash.delete(k);
     for (const [k, v] of this.byCodeCache) if (v.row.id === id) this.byCodeCache.delete(k);
+  }
+
+  /** Forgets everything cached (another node changed devices; see modules/system/cluster.sync.ts). */
+  clear(): void {
+    this.byHash.clear();
+    this.byCodeCache.clear();
   }
 
   /**

@@ -187,6 +187,7 @@ export class DevicesService {
       await this.p.audit.record(trx, actor, { action: 'device.rotate_secret', entityType: 'device', entityId: id, areaCode: current.area_code });
     });
     this.directory.invalidate(id);
+    this.p.bus.emit('device.updated', { id, areaCode: current.area_code });
     return { ...(await this.get(actor, id)), secret };
   }
 

@@ -92,6 +92,8 @@ export interface DeviceCommandRow {
   expires_at: string;
   /** The device's message on acknowledgement or failure. */
   result: string | null;
+  /** Set by a caller that must not send the same command twice (a rule: rule, triggering event, device). */
+  idempotency_key?: string | null;
 }
 
 export interface DeviceTables {

@@ -1,8 +1,9 @@
 // Face enrolment and 1:N identification over a county's enrolled faces. Each county's faces live in memory in a
 // FaceIndex, loaded from the database on first use (or at start: warmUp) and kept in step with enrolments and
 // removals made through this service. Embeddings are stored encrypted; photos are not stored at all.
-// (Several nodes: each node keeps its own indexes; a node learns of another's enrolments when it reloads — see
-// docs. One node, the default, is always in step.)
+// Several nodes: each node keeps its own indexes; an enrolment or removal emits 'face.changed', which the NATS bus
+// carries to the other nodes, and they drop that county's index (loaded again at the next search;
+// modules/system/cluster.sync.ts).
 import { performance } from 'node:perf_hooks';
 import type { Actor } from '../../platform/access.ts';
 import { inScope, requirePermission } from '../../platform/access.ts';
@@ -26,6 +27,13 @@ export interface IdentifyInput {
 }
 
 const PAGE = 2000;
+
+declare module '../../platform/bus.ts' {
+  interface DomainEvents {
+    /** Faces of this county were enrolled or removed (other nodes drop their index of it). */
+    'face.changed': { countyCode: string };
+  }
+}
 
 export class FacesService {
   readonly embedder: FaceEmbedder;
@@ -85,6 +93,7 @@ export class FacesService {
       await this.p.audit.record(trx, actor, { action: 'face.enrol', entityType: 'student', entityId: s.id, areaCode: s.area_code, detail: { faceId: id, source: input.feature ? 'feature' : 'photo' } });
     });
     await this.whenLoaded(county, (idx) => idx.add(id, s.id, vector));
+    this.p.bus.emit('face.changed', { countyCode: county });
     return { id, model: this.embedder.model, source: input.feature ? 'feature' : 'photo', quality, createdAt: now, createdBy: actor.username };
   }
 
@@ -97,11 +106,19 @@ export class FacesService {
       await this.p.audit.record(trx, actor, { action: 'face.delete', entityType: 'student', entityId: f.student_id, areaCode: f.area_code, detail: { faceId } });
     });
     await this.whenLoaded(f.county_code, (idx) => idx.remove(faceId));
+    this.p.bus.emit('face.changed', { countyCode: f.county_code });
   }
 
   /** Drops faces from the in-memory index after they were deleted in the database (a student who left). */
   async forget(countyCode: string, faceIds: string[]): Promise<void> {
     await this.whenLoaded(countyCode, (idx) => faceIds.forEach((id) => idx.remove(id)));
+    this.p.bus.emit('face.changed', { countyCode });
+  }
+
+  /** Forgets a county's index (or all): another node changed its faces; the next search loads it again. */
+  dropIndex(countyCode?: string): void {
+    if (countyCode === undefined) this.indexes.clear();
+    else this.indexes.delete(countyCode);
   }
 
   // ---- identification ------------------------------------------------------------------------------------------

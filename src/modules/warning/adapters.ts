@@ -39,11 +39,13 @@ export class DevicesBroadcaster implements Broadcaster {
     private readonly devices: DevicesModule,
   ) {}
 
-  async broadcast(actor: Actor, req: { deviceIds: string[]; text: string; repeat: number }): Promise<BroadcastResult[]> {
+  async broadcast(actor: Actor, req: { deviceIds: string[]; text: string; repeat: number; key?: string }): Promise<BroadcastResult[]> {
     return Promise.all(
       req.deviceIds.map(async (deviceId) => {
         try {
-          const c = await this.devices.commands.create(actor, deviceId, { type: 'broadcast.text', params: { text: req.text, repeat: req.repeat }, ttlS: 60 });
+          const c = await this.devices.commands.create(
+            actor, deviceId, { type: 'broadcast.text', params: { text: req.text, repeat: req.repeat }, ttlS: 60 }, req.key ? { key: `${req.key}|${deviceId}` } : {},
+          );
           return { deviceId, commandId: c.id, error: null };
         } catch (err) {
           // One broken or retired loudspeaker must not keep the others silent.

@@ -91,7 +91,12 @@ export function fastResponseDue(areaCode: string, dispatchedAt: Date): { answerD
 
 /** YJ430523-20260522-0007: the county, the local date, the day's sequence number in that county. */
 export function alertCode(areaCode: string, at: Date, seq: number): string {
-  return `YJ${areaCode.slice(0, 6)}-${localParts(at).date.replace(/-/g, '')}-${String(seq).padStart(4, '0')}`;
+  return `${alertCodeSeries(areaCode, at)}-${String(seq).padStart(4, '0')}`;
+}
+
+/** The series an alert code's number counts in: the county and the local day (`YJ430523-20260522`). */
+export function alertCodeSeries(areaCode: string, at: Date): string {
+  return `YJ${areaCode.slice(0, 6)}-${localParts(at).date.replace(/-/g, '')}`;
 }
 
 /** The UTC instants of the local (Asia/Shanghai) day containing `at`, for "today's" counts and the code sequence. */

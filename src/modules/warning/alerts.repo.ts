@@ -37,6 +37,23 @@ export const alertsRepo = {
     return Number(r.numUpdatedRows) === 1;
   },
 
+  /** The last number taken in a code series (0 when none): a prediction of the next, read outside the firing. */
+  async lastCodeNumber(db: Executor, series: string): Promise<number> {
+    const r = await db.selectFrom('alert_counters').select('value').where('series', '=', series).executeTakeFirst();
+    return r ? Number(r.value) : 0;
+  },
+
+  /** Takes the next number of a code series, atomically, in the firing's transaction (as case_counters do). */
+  async nextCodeNumber(db: Executor, series: string): Promise<number> {
+    const r = await db
+      .insertInto('alert_counters')
+      .values({ series, value: 1 })
+      .onConflict((oc) => oc.column('series').doUpdateSet((eb) => ({ value: eb('alert_counters.value', '+', 1) })))
+      .returning('value')
+      .executeTakeFirstOrThrow();
+    return Number(r.value);
+  },
+
   async countOnDay(db: Executor, countyPrefix: string, from: string, to: string): Promise<number> {
     const r = await db
       .selectFrom('alerts')

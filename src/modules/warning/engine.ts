@@ -8,7 +8,7 @@ import type { Platform } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import { AlertActions } from './alert-actions.ts';
-import { alertCode, defaultLadder, localDayBounds, startTier, tierArea } from './alerts.policy.ts';
+import { alertCode, alertCodeSeries, defaultLadder, startTier, tierArea } from './alerts.policy.ts';
 import { alertsRepo } from './alerts.repo.ts';
 import type { Broadcaster, DeviceLookup, Identification, Identifier, PreparedNotifications } from './ports.ts';
 import { fillTemplate, identityHolds, matchEvent, windowKey, type CompiledRule, type WarningEvent } from './rules.match.ts';
@@ -52,43 +52,6 @@ interface Plan {
   now: string;
   /** The number in the new alert's code. */
   seq: number;
-}
-
-/**
- * The numbers of the day's alert codes per county (YJ430523-20260522-0001, -0002 …): the day's count is read once,
- * then counted here. Only the engine raises alerts; a code taken meanwhile by another node makes the insert fail on
- * the unique code, and the firing is retried after `forget()` with a count read afresh.
- */
-class AlertCodes {
-  private day = '';
-  private readonly last = new Map<string, number>();
-
-  async next(db: Executor, areaCode: string, now: Date): Promise<number> {
-    const { from, to } = localDayBounds(now);
-    if (from !== this.day) {
-      this.day = from;
-      this.last.clear();
-    }
-    const county = areaCode.slice(0, 6);
-    const known = this.last.get(county);
-    if (known !== undefined) return known + 1;
-    return (await alertsRepo.countOnDay(db, county, from, to)) + 1;
-  }
-
-  /** Whether the number has been used meanwhile (by a firing of this process). */
-  taken(county: string, now: Date, seq: number): boolean {
-    return localDayBounds(now).from === this.day && (this.last.get(county) ?? 0) >= seq;
-  }
-
-  used(areaCode: string, now: Date, seq: number): void {
-    if (localDayBounds(now).from !== this.day) return;
-    const county = areaCode.slice(0, 6);
-    this.last.set(county, Math.max(this.last.get(county) ?? 0, seq));
-  }
-
-  forget(): void {
-    this.last.clear();
-  }
 }
 
 /** Lets a promise that may never be awaited fail without an unhandled rejection (whoever awaits it still sees it). */
@@ -145,7 +108,6 @@ export class RuleEngine {
   private byKind = new Map<string, CompiledRule[]>();
   private silenceRules: CompiledRule[] = [];
   private readonly windows = new KeyedMutex();
-  private readonly codes = new AlertCodes();
   private readonly raising = new KeyedMutex();
   private readonly actor: Actor = systemActor('rules');
 
@@ -266,7 +228,9 @@ export class RuleEngine {
     const sending = Promise.all(
       this.broadcastsOf(e, fresh, identification, now).map(async (b) => ({
         ...b,
-        results: await this.broadcaster.broadcast(this.actor, { deviceIds: b.deviceIds, text: b.text, repeat: b.repeat, trace: { alertId: null, ruleId: b.ruleId } }),
+        results: await this.broadcaster.broadcast(this.actor, {
+          deviceIds: b.deviceIds, text: b.text, repeat: b.repeat, trace: { alertId: null, ruleId: b.ruleId }, key: `rule:${b.ruleId}|${triggerKey}`,
+        }),
       })),
     );
     // What the transaction needs is read while the loudspeakers are told: this event's alert (read with the check),
@@ -282,7 +246,6 @@ export class RuleEngine {
           break;
         } catch (err) {
           if (!isUniqueViolation(err)) throw err;
-          this.codes.forget();
           if (attempt >= 3) throw err;
         }
       }
@@ -346,11 +309,12 @@ export class RuleEngine {
     const existing = (await (ahead.existing ?? alertsRepo.byEvent(db, e.id))) ?? null;
     const plan = !existing && ahead.speculative ? await ahead.speculative : await this.planFor(db, e, matched, identification, triggerKey, now, existing);
     if (!plan.created) return this.commit(e, matched, identification, triggerKey, now, plan);
-    // New alerts of one county are written one at a time in this process, so that their codes' numbers do not clash;
-    // a number taken meanwhile makes the plan be made again with the next one.
+    // New alerts of one county are written one at a time in this process: the number predicted from the counter is
+    // then usually the one the transaction takes; a number taken meanwhile makes the plan be made again first.
     const county = plan.created.area_code.slice(0, 6);
     return this.raising.run(county, async () => {
-      const fresh = this.codes.taken(county, now, plan.seq) ? await this.planFor(db, e, matched, identification, triggerKey, now, existing) : plan;
+      const last = await alertsRepo.lastCodeNumber(db, alertCodeSeries(plan.created!.area_code, now));
+      const fresh = last + 1 !== plan.seq ? await this.planFor(db, e, matched, identification, triggerKey, now, existing) : plan;
       return this.commit(e, matched, identification, triggerKey, now, fresh);
     });
   }
@@ -365,22 +329,26 @@ export class RuleEngine {
       }));
       const claimed = await rulesRepo.claimFirings(trx, firings);
       if (claimed.size === 0) return;
-      if (claimed.size < matched.length) {
-        const fired = matched.filter((m) => claimed.has(m.rule.id));
-        used = await this.planFor(trx, e, fired, identification, triggerKey, now, (await alertsRepo.byEvent(trx, e.id)) ?? null);
-        const mine = firings.filter((f) => claimed.has(f.rule_id)).map((f) => f.id);
-        if ((used.alert?.id ?? null) !== (plan.alert?.id ?? null)) await rulesRepo.setFiringsAlert(trx, mine, used.alert?.id ?? null);
+      const fired = claimed.size < matched.length ? matched.filter((m) => claimed.has(m.rule.id)) : matched;
+      if (claimed.size < matched.length) used = await this.planFor(trx, e, fired, identification, triggerKey, now, (await alertsRepo.byEvent(trx, e.id)) ?? null);
+      if (used.created) {
+        // The code's number is taken here, in the firing's transaction: two firings can never get the same one. When
+        // another node took the predicted number meanwhile, the plan (whose texts name the code) is made again.
+        const seq = await alertsRepo.nextCodeNumber(trx, alertCodeSeries(used.created.area_code, now));
+        if (seq !== used.seq) used = await this.plan(trx, e, fired, identification, triggerKey, now, null, seq);
+      }
+      if ((used.alert?.id ?? null) !== (plan.alert?.id ?? null)) {
+        await rulesRepo.setFiringsAlert(trx, firings.filter((f) => claimed.has(f.rule_id)).map((f) => f.id), used.alert?.id ?? null);
       }
       result = await this.apply(trx, used);
     });
-    if (used.created) this.codes.used(used.created.area_code, now, used.seq);
     return result;
   }
 
   /** The plan for these rules, with the next alert code of the day should they raise a new alert. */
   private async planFor(db: Executor, e: WarningEvent, fired: Matched[], identification: Identification | null, triggerKey: string, now: Date, existing: AlertRow | null): Promise<Plan> {
     const raising = raisingOf(fired)[0];
-    const seq = raising && !existing ? await this.codes.next(db, alertAreaOf(e, raising.m), now) : 0;
+    const seq = raising && !existing ? (await alertsRepo.lastCodeNumber(db, alertCodeSeries(alertAreaOf(e, raising.m), now))) + 1 : 0;
     return this.plan(db, e, fired, identification, triggerKey, now, existing, seq);
   }
 

@@ -19,8 +19,12 @@ export interface BroadcastResult {
 }
 
 export interface Broadcaster {
-  /** Tells loudspeakers to play a text (each repeats it `repeat` times); resolves once the commands are sent. */
-  broadcast(actor: Actor, req: { deviceIds: string[]; text: string; repeat: number; trace: Trace }): Promise<BroadcastResult[]>;
+  /**
+   * Tells loudspeakers to play a text (each repeats it `repeat` times); resolves once the commands are sent. With a
+   * `key` (a rule's: rule and triggering event) each device's command carries `key|device`, and a second call with
+   * the same key sends nothing again.
+   */
+  broadcast(actor: Actor, req: { deviceIds: string[]; text: string; repeat: number; trace: Trace; key?: string }): Promise<BroadcastResult[]>;
 }
 
 export interface DeviceInfo {

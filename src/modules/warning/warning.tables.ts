@@ -233,7 +233,14 @@ export interface DispatchRow {
   state: string;
 }
 
+/** The last number of a day's alert codes in a county (series `YJ430523-20260522`). */
+export interface AlertCounterRow {
+  series: string;
+  value: number;
+}
+
 export interface WarningTables {
+  alert_counters: AlertCounterRow;
   zones: ZoneRow;
   zone_contacts: ZoneContactRow;
   school_holidays: SchoolHolidayRow;

@@ -104,7 +104,7 @@ export const importZonesBody = z.object({
 export const importZonesResult = z.object({
   created: z.number(),
   updated: z.number(),
-  rejected: z.array(z.object({ index: z.number(), code: z.string().nullable(), errors: z.array(z.object({ field: z.string(), message: z.string() })) })),
+  rejected: z.array(z.object({ index: z.number(), code: z.string().nullable(), reason: z.string().optional(), errors: z.array(z.object({ field: z.string(), message: z.string() })) })),
 });
 
 export const holidaysBody = z.object({

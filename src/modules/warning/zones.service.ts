@@ -5,7 +5,7 @@ import { assertInScope, inScope, requirePermission } from '../../platform/access
 import type { Platform } from '../../platform/context.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import { maskName, maskPhone, newId } from '../../platform/crypto.ts';
-import { errors, type FieldIssue } from '../../platform/errors.ts';
+import { errors, isDomainError, type FieldIssue } from '../../platform/errors.ts';
 import type { AreasService } from '../areas/areas.service.ts';
 import { bboxOf, centreOf, zoneGeometrySchema, type ZoneGeometry } from './geo.ts';
 import { isActive, periodsSchema, type HolidayRange, type Period } from './periods.ts';
@@ -169,7 +169,7 @@ export class ZonesService {
   /** Imports zones from a GeoJSON FeatureCollection; a feature whose code exists updates that zone. */
   async import(actor: Actor, features: { geometry: unknown; properties: Record<string, unknown> | null }[]) {
     requirePermission(actor, 'rules:write');
-    const out = { created: 0, updated: 0, rejected: [] as { index: number; code: string | null; errors: FieldIssue[] }[] };
+    const out = { created: 0, updated: 0, rejected: [] as { index: number; code: string | null; reason?: string; errors: FieldIssue[] }[] };
     for (const [index, f] of features.entries()) {
       const props = f.properties ?? {};
       const code = typeof props.code === 'string' ? props.code : null;
@@ -193,7 +193,9 @@ export class ZonesService {
         }
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        out.rejected.push({ index, code, errors: [{ field: '(feature)', message }] });
+        // The error code lets the interface say why in the user's words (e.g. the area is outside their scope).
+        const issues = isDomainError(err) ? (err.details as { issues?: FieldIssue[] } | undefined)?.issues : undefined;
+        out.rejected.push({ index, code, ...(isDomainError(err) ? { reason: err.code } : {}), errors: issues?.length ? issues : [{ field: '(feature)', message }] });
       }
     }
     return out;

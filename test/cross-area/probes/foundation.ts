@@ -38,7 +38,8 @@ export const probes: CrossAreaProbe[] = [
   },
   {
     route: 'GET /api/areas/:code/boundaries',
-    requests: async (c) => [c.foreign.county, '430500'].map((code) => ({ method: 'GET', url: `/api/areas/${code}/boundaries`, expect: denied })),
+    requests: async (c) =>
+      [c.foreign.county, '430500'].flatMap((code) => ['', '?level=town', '?level=village'].map((q) => ({ method: 'GET', url: `/api/areas/${code}/boundaries${q}`, expect: denied }))),
   },
   {
     route: 'POST /api/areas',

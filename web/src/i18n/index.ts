@@ -6,6 +6,7 @@ import elEn from 'element-plus/es/locale/lang/en';
 import zhCN, { type Messages } from './zh-CN';
 import en from './en';
 import { ApiError } from '../api';
+import { issuesOf, issueText } from '../fieldErrors';
 
 export type Locale = 'zh-CN' | 'en';
 export const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
@@ -62,7 +63,9 @@ export function errorText(err: unknown): string {
     const key = `errors.${err.code}`;
     if (hasMessage(key)) return t(key);
     if (err.status === 400 || err.status === 422 || err.code.startsWith('validation')) {
-      return t('errors.validation', { message: err.message });
+      // Each issue names the field in the user's words and says what is wrong with it.
+      const issues = issuesOf(err.details);
+      return t('errors.validation', { message: issues.length ? issues.map(issueText).join('；') : err.message });
     }
     if (err.status === 403) return t('errors.forbidden');
     if (err.status === 404) return t('errors.not_found');
