@@ -37,6 +37,8 @@ import { StudentsIdentifier } from './modules/warning/adapters.ts';
 import { notifyRoutes } from './modules/notify/notify.routes.ts';
 import { StudentsService } from './modules/students/students.service.ts';
 import { studentsRoutes } from './modules/students/students.routes.ts';
+import { PeopleModule } from './modules/people/people.module.ts';
+import { peopleRoutes } from './modules/people/people.routes.ts';
 import { IndicatorsService } from './modules/indicators/indicators.service.ts';
 import { indicatorsRoutes } from './modules/indicators/indicators.routes.ts';
 
@@ -72,6 +74,7 @@ export interface Services {
   cases: CasesService;
   mediationCentres: CentresService;
   warning: WarningModule;
+  people: PeopleModule;
   indicators: IndicatorsService;
 }
 
@@ -86,7 +89,8 @@ export function createServices(p: Platform): Services {
   const mediationCentres = new CentresService(p);
   const warning = new WarningModule(p, areas, { devices, notify, identifier: new StudentsIdentifier(p, students, devices.snapshots) });
   const indicators = new IndicatorsService(p);
-  return { areas, accounts, notify, students, devices, gat1400, cases, mediationCentres, warning, indicators };
+  const people = new PeopleModule(p, { notify, cases });
+  return { areas, accounts, notify, students, devices, gat1400, cases, mediationCentres, warning, indicators, people };
 }
 
 export interface Server {
@@ -124,6 +128,8 @@ export async function buildServer(p: Platform): Promise<Server> {
   indicatorsRoutes(app, services.indicators);
   await services.warning.start();
   app.addHook('onClose', async () => services.warning.stop());
+  peopleRoutes(app, services.people);
+  app.addHook('onClose', async () => services.people.stop());
   const cluster = new ClusterSync(p, services);
   await cluster.start();
   app.addHook('onClose', async () => {

@@ -58,6 +58,8 @@ export const configSchema = z.object({
   webDir: z.string().default('web/dist'),
   /** How often the case deadline sweeper (reminders, overdue escalation) runs, in seconds (CASE_SWEEP_SECONDS); 0: never. */
   caseSweepSeconds: z.coerce.number().int().min(0).default(30),
+  /** How often the key-person sweeper (overdue visits and tests, escalation) runs, in seconds (PEOPLE_SWEEP_SECONDS); 0: never. */
+  peopleSweepSeconds: z.coerce.number().int().min(0).default(60),
   /** How often the notification worker looks for due notifications, in ms (NOTIFY_POLL_MS). */
   notifyPollMs: z.coerce.number().int().min(10).default(1000),
   /** How long a notification being sent is leased to one worker before another may retry it (NOTIFY_LEASE_SECONDS). */
@@ -110,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginRatePerMinute: env.LOGIN_RATE_PER_MINUTE,
     webDir: env.WEB_DIR,
     caseSweepSeconds: env.CASE_SWEEP_SECONDS,
+    peopleSweepSeconds: env.PEOPLE_SWEEP_SECONDS,
     notifyPollMs: env.NOTIFY_POLL_MS,
     notifyLeaseSeconds: env.NOTIFY_LEASE_SECONDS,
     notifyMaxAttempts: env.NOTIFY_MAX_ATTEMPTS,

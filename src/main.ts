@@ -123,6 +123,7 @@ async function start(config: Config): Promise<void> {
       ? await startDemoTraffic(p, server.services.devices, { httpUrl: `http://127.0.0.1:${port}`, mqttPort: broker?.port ?? 0, rate: config.demoRate, log: p.log })
       : null;
   const stopCaseSweeper = startCaseSweeper(server.services.cases, config.caseSweepSeconds, p.log);
+  server.services.people.start(config.peopleSweepSeconds);
 
   let stopping = false;
   const stop = async (signal: string) => {

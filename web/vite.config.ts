@@ -38,6 +38,8 @@ export default defineConfig({
           groups: [
             // Leaflet-Geoman extends the global `L` when it runs, so it is its own chunk, loaded after Leaflet.
             { name: 'geoman', test: /node_modules[\\/]@geoman-io[\\/]/, priority: 5 },
+            // exceljs only loads when a list is exported as Excel.
+            { name: 'exceljs', test: /node_modules[\\/]exceljs[\\/]/, priority: 5 },
             { name: 'leaflet', test: /node_modules[\\/]leaflet[\\/]/, priority: 4 },
             { name: 'echarts', test: /node_modules[\\/](echarts|zrender)[\\/]/, priority: 3 },
             { name: 'element-plus', test: /node_modules[\\/](element-plus|@element-plus)[\\/]/, priority: 2 },

@@ -47,7 +47,8 @@ async function signedIn(username: string, phone = false): Promise<Page> {
   await page.getByTestId('login-username').fill(username);
   await page.getByTestId('login-password').fill(PASSWORD);
   await page.getByTestId('login-submit').click();
-  await page.waitForURL(`${srv.url}/`);
+  // On a phone the mediator lands on their phone home, on the desk on the overview.
+  await page.waitForURL(`${srv.url}${phone ? '/m/cases' : '/'}`);
   return page;
 }
 

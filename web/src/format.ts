@@ -49,3 +49,35 @@ export function downloadCsv(filename: string, header: string[], rows: (string | 
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+type Cell = string | number | null | undefined;
+
+/** Downloads rows as an Excel workbook (.xlsx, through exceljs, loaded only when asked for), header row bold. */
+export async function downloadXlsx(filename: string, header: string[], rows: Cell[][]): Promise<void> {
+  const ExcelJS = (await import('exceljs')).default;
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet(filename.slice(0, 31) || 'Sheet1');
+  ws.addRow(header).font = { bold: true };
+  for (const r of rows) ws.addRow(r.map((v) => (v === null || v === undefined ? '' : v)));
+  ws.columns.forEach((c, i) => {
+    const longest = Math.max(...[header[i] ?? '', ...rows.map((r) => String(r[i] ?? ''))].map((s) => s.length));
+    c.width = Math.min(60, Math.max(8, longest * 2));
+  });
+  ws.views = [{ state: 'frozen', ySplit: 1 }];
+  const buf = await wb.xlsx.writeBuffer();
+  const blob = new Blob([buf], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `${filename}.xlsx`;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Every list exports as Excel (the default) and as CSV; `filename` without extension. */
+export function downloadTable(format: 'csv' | 'xlsx', filename: string, header: string[], rows: Cell[][]): void {
+  if (format === 'csv') downloadCsv(`${filename}.csv`, header, rows);
+  else void downloadXlsx(filename, header, rows);
+}

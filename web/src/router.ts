@@ -3,6 +3,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { session } from './session';
 import type { Role } from './types';
+import { isPhoneScreen, phoneHome } from './phone/tabs';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -17,6 +18,7 @@ export const TOKEN_ROLES: readonly Role[] = ['integrator', 'admin'];
 /** Who reads dispute cases (cases:read on the server). */
 export const CASE_ROLES: readonly Role[] = ['city_commander', 'county_operator', 'town_officer', 'grid_worker', 'mediator', 'leader', 'admin'];
 export const MEDIATOR_ONLY: readonly Role[] = ['mediator'];
+export const RESPONDER_ONLY: readonly Role[] = ['responder'];
 /** Who sees the device screens (devices:read). */
 export const DEVICE_ROLES: readonly Role[] = ['city_commander', 'county_operator', 'town_officer', 'responder', 'leader', 'integrator', 'admin'];
 /** notify:read / notify:manage / students:read on the server. */
@@ -37,11 +39,16 @@ const routes: RouteRecordRaw[] = [
     meta: { public: true, titleKey: 'login.title' },
   },
   {
-    // The mediator's phone view: full screen, without the desk's menu.
-    path: '/m/cases',
-    name: 'my-cases',
-    component: () => import('./views/cases/MediatorPhoneView.vue'),
-    meta: { titleKey: 'cases.mine.title', roles: MEDIATOR_ONLY },
+    // The phone shell of the field roles: bottom tabs (phone/tabs.ts), one page per tab; see phone/tabs.ts for how
+    // a module adds its phone pages.
+    path: '/m',
+    component: () => import('./layouts/PhoneLayout.vue'),
+    children: [
+      { path: 'cases', name: 'my-cases', component: () => import('./views/cases/MediatorPhoneView.vue'), meta: { titleKey: 'cases.mine.title', roles: MEDIATOR_ONLY } },
+      { path: 'tasks', name: 'my-tasks', component: () => import('./views/warning/ResponderTasksView.vue'), meta: { titleKey: 'warning.phone.title', roles: RESPONDER_ONLY } },
+      { path: 'alerts', name: 'phone-alerts', component: () => import('./views/phone/PhoneAlertsView.vue'), meta: { titleKey: 'phone.alertsTitle', roles: ALERT_ROLES } },
+      { path: 'me', name: 'phone-me', component: () => import('./views/phone/PhoneMeView.vue'), meta: { titleKey: 'phone.tabs.me' } },
+    ],
   },
   {
     // The command centre's big screen: full screen, for a video wall.
@@ -115,8 +122,11 @@ router.beforeEach(async (to) => {
   if (!user) {
     return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
   }
+  // On a phone, a field role's start page is its phone home (the desk stays reachable with ?desk=1).
+  const home = phoneHome(user.role);
+  if (to.name === 'overview' && home && isPhoneScreen() && to.query.desk === undefined) return { path: home };
   if (!session.hasRole(to.meta.roles)) {
-    return { name: 'overview' };
+    return home && isPhoneScreen() ? { path: home } : { name: 'overview' };
   }
   return true;
 });

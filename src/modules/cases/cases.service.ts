@@ -128,6 +128,12 @@ export class CasesService {
     return { created: r.created, case: await this.get(actor, r.id) };
   }
 
+  /** For other modules (the problems collected on a household visit): idempotent by the source reference. */
+  async intakeWithSource(actor: Actor, input: Omit<IntakeInput, 'risk'> & { risk: IntakeInput['risk']; sourceRef: string }): Promise<{ id: string; created: boolean }> {
+    requirePermission(actor, 'cases:intake');
+    return this.intakes.intake(actor, input);
+  }
+
   /**
    * For the early-warning module: an operator turns an alert into a case. Idempotent by alert id (a second call
    * returns the same case with created=false).

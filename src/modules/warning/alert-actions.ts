@@ -1,14 +1,15 @@
 // The writes every part of early warning shares, always inside the caller's transaction: the timeline, who gets a
 // notification (zone contacts, identified guardians and teachers, duty staff of a tier, named users), the ladder's
 // timers, and dispatching the nearest available responder with the "135" due times.
-import type { Actor } from '../../platform/access.ts';
+import { systemActor, type Actor } from '../../platform/access.ts';
 import type { Platform } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import { fastResponseDue, tierArea } from './alerts.policy.ts';
 import { alertsRepo } from './alerts.repo.ts';
 import { distanceM } from './geo.ts';
-import type { Identification, Notifier, PreparedNotifications, Recipient } from './ports.ts';
+import { devicesReadRepo } from './devices.read.ts';
+import type { BroadcastResult, Identification, Notifier, PreparedNotifications, Recipient } from './ports.ts';
 import { fillTemplate } from './rules.match.ts';
 import type { Ladder, RecipientRole, Tier } from './rules.schema.ts';
 import { respondersRepo } from './responders.repo.ts';
@@ -50,6 +51,40 @@ export class AlertActions {
 
   async step(db: Executor, alertId: string, actor: Actor, action: string, detail?: Record<string, unknown>, at?: string): Promise<void> {
     await alertsRepo.insertStep(db, this.stepRow(alertId, actor, action, detail, at));
+  }
+
+  /**
+   * Remembers the commands a broadcast sent for an alert, so that a failure later reaches its timeline; one that
+   * has failed already (a device that refused at once) is put there now. Answers the alerts' ids that changed.
+   */
+  async recordCommands(db: Executor, alertId: string, text: string, repeat: number, results: readonly BroadcastResult[]): Promise<boolean> {
+    const sent = results.filter((r): r is BroadcastResult & { commandId: string } => r.commandId !== null);
+    const at = this.p.clock.now().toISOString();
+    await alertsRepo.insertCommands(db, sent.map((r) => ({ command_id: r.commandId, alert_id: alertId, device_id: r.deviceId, text, repeat, created_at: at, failed_at: null })));
+    let changed = false;
+    for (const c of await devicesReadRepo.commandStates(db, sent.map((r) => r.commandId))) {
+      if (c.status === 'failed' || c.status === 'expired') changed = (await this.commandFailed(c.id, c.status, c.result)) !== null || changed;
+    }
+    return changed;
+  }
+
+  /**
+   * A loudspeaker command of an alert timed out or was refused: the timeline says so (once per command), with what
+   * it was to say, so that the operator can try again or use another loudspeaker. Answers the alert's id, or null
+   * when the command belongs to no alert or its failure is known already.
+   */
+  async commandFailed(commandId: string, status: string, result: string | null): Promise<{ alertId: string; areaCode: string } | null> {
+    return this.p.db.kysely.transaction().execute(async (trx) => {
+      const c = await alertsRepo.markCommandFailed(trx, commandId, this.p.clock.now().toISOString());
+      if (!c) return null;
+      const alert = await alertsRepo.get(trx, c.alert_id);
+      if (!alert) return null;
+      const [device] = await devicesReadRepo.get(trx, [c.device_id]);
+      await this.step(trx, c.alert_id, systemActor('devices'), 'broadcast_failed', {
+        commandId, deviceId: c.device_id, device: device?.name ?? null, status, reason: status === 'expired' ? 'no_answer' : 'refused', result, text: c.text, repeat: c.repeat,
+      });
+      return { alertId: alert.id, areaCode: alert.area_code };
+    });
   }
 
   /** A timeline entry to write later (with others, in one statement); its id fixes its place in the timeline now. */

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import { prefixPattern } from '../../platform/db/dialect.ts';
-import type { AlertAttachmentRow, AlertRow, AlertStepRow, AlertTimerRow } from './warning.tables.ts';
+import type { AlertAttachmentRow, AlertCommandRow, AlertRow, AlertStepRow, AlertTimerRow } from './warning.tables.ts';
 
 export interface AlertFilter {
   scope: string;
@@ -35,6 +35,23 @@ export const alertsRepo = {
   async updateFromState(db: Executor, id: string, from: string, patch: Partial<AlertRow>): Promise<boolean> {
     const r = await db.updateTable('alerts').set(patch).where('id', '=', id).where('state', '=', from).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  },
+
+  /** Remembers the loudspeaker commands sent for an alert (a command already known is left as it is). */
+  async insertCommands(db: Executor, rows: AlertCommandRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await db.insertInto('alert_commands').values(rows).onConflict((oc) => oc.column('command_id').doNothing()).execute();
+  },
+
+  /** Marks a command of an alert as failed, once: the row when this call marked it, else undefined. */
+  async markCommandFailed(db: Executor, commandId: string, at: string): Promise<AlertCommandRow | undefined> {
+    const r = await db.updateTable('alert_commands').set({ failed_at: at }).where('command_id', '=', commandId).where('failed_at', 'is', null).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return undefined;
+    return db.selectFrom('alert_commands').selectAll().where('command_id', '=', commandId).executeTakeFirst();
+  },
+
+  async commandsOf(db: Executor, alertId: string): Promise<AlertCommandRow[]> {
+    return db.selectFrom('alert_commands').selectAll().where('alert_id', '=', alertId).orderBy('created_at').execute();
   },
 
   /** The last number taken in a code series (0 when none): a prediction of the next, read outside the firing. */

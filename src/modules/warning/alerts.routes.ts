@@ -14,6 +14,7 @@ import {
   commentBody,
   dispatchBody,
   dispatchView,
+  reportBody,
   responderBody,
   responderPatch,
   responderView,
@@ -122,6 +123,11 @@ export function alertsRoutes(app: App, w: WarningModule, p: Platform): void {
     schema: { tags: ['responders'], params: idParam, response: { 200: dispatchView } },
     config: { permission: 'alerts:handle' },
   }, async (req) => w.responders.arrive(actorOf(req), req.params.id));
+
+  app.post('/api/dispatches/:id/report', {
+    schema: { tags: ['responders'], params: idParam, body: reportBody, response: { 200: dispatchView } },
+    config: { permission: 'alerts:handle' },
+  }, async (req) => w.responders.report(actorOf(req), req.params.id, req.body));
 }
 
 /**

@@ -119,6 +119,8 @@ export const attachBody = z.object({
   /** The file, base64-encoded (at most 5 MiB). */
   data: z.string().min(1).max(7_000_000),
 });
+/** The responder's report from the scene: the outcome (closes the alert), a note and a photo from the camera. */
+export const reportBody = z.object({ outcome: z.enum(outcomes), note, photo: attachBody.optional() });
 
 export const statsView = z.object({
   /** Local day (Asia/Shanghai) the counts are for. */

@@ -126,6 +126,7 @@ export class AlertsService {
       await this.actions.step(trx, id, actor, 'speak', { text: input.text, repeat: input.repeat, devices: results });
       return {};
     });
+    await this.actions.recordCommands(this.p.db.kysely, id, input.text, input.repeat, results);
     return this.get(actor, id);
   }
 

@@ -47,6 +47,12 @@ export function eventOf(r: DeviceEventRow): WarningEvent {
 }
 
 export const devicesReadRepo = {
+  /** The current state of commands (failed or expired ones are what the alerts need to know). */
+  async commandStates(db: Executor, ids: readonly string[]): Promise<{ id: string; status: string; result: string | null }[]> {
+    if (ids.length === 0) return [];
+    return db.selectFrom('device_commands').select(['id', 'status', 'result']).where('id', 'in', [...ids]).execute();
+  },
+
   async get(db: Executor, ids: readonly string[]): Promise<DeviceInfo[]> {
     if (ids.length === 0) return [];
     return (await db.selectFrom('devices').selectAll().where('id', 'in', [...ids]).execute()).map(info);

@@ -266,6 +266,7 @@ export class RuleEngine {
           }),
         ),
       );
+      for (const b of sent) await this.actions.recordCommands(db, alert.id, b.text, b.repeat, b.results);
       this.p.bus.emit('alert.changed', { id: alert.id, areaCode: alert.area_code, change: 'broadcast' });
     }
     return {

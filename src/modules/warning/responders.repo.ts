@@ -62,6 +62,18 @@ export const respondersRepo = {
     return db.selectFrom('dispatches').selectAll().where('responder_id', '=', responderId).where('state', 'in', ['dispatched', 'answered']).orderBy('dispatched_at', 'desc').execute();
   },
 
+  /** A responder's dispatches still to act on: not yet arrived, or on scene while the alert is open (to report). */
+  async actionableDispatchesOfResponder(db: Executor, responderId: string): Promise<DispatchRow[]> {
+    return db
+      .selectFrom('dispatches')
+      .innerJoin('alerts', 'alerts.id', 'dispatches.alert_id')
+      .selectAll('dispatches')
+      .where('dispatches.responder_id', '=', responderId)
+      .where((eb) => eb.or([eb('dispatches.state', 'in', ['dispatched', 'answered']), eb.and([eb('dispatches.state', '=', 'on_scene'), eb('alerts.state', '!=', 'closed')])]))
+      .orderBy('dispatches.dispatched_at', 'desc')
+      .execute();
+  },
+
   async updateDispatch(db: Executor, id: string, fromStates: string[], patch: Partial<DispatchRow>): Promise<boolean> {
     const r = await db.updateTable('dispatches').set(patch).where('id', '=', id).where('state', 'in', fromStates).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;

@@ -10,6 +10,7 @@ import { alertsRepo } from './alerts.repo.ts';
 import type { AlertsService } from './alerts.service.ts';
 import { presentDispatch } from './alerts.service.ts';
 import type { DispatchView, ResponderView } from './alerts.schema.ts';
+import type { Outcome } from './alerts.policy.ts';
 import { respondersRepo } from './responders.repo.ts';
 import type { ResponderRow } from './warning.tables.ts';
 import { zonesRepo } from './zones.repo.ts';
@@ -74,7 +75,7 @@ export class RespondersService {
     const db = this.p.db.kysely;
     const me = actor.userId ? await respondersRepo.byUser(db, actor.userId) : undefined;
     if (!me) return [];
-    const open = await respondersRepo.openDispatchesOfResponder(db, me.id);
+    const open = await respondersRepo.actionableDispatchesOfResponder(db, me.id);
     return open.map((d) => presentDispatch({ ...d, responder_name: me.name, responder_kind: me.kind }));
   }
 
@@ -114,17 +115,35 @@ export class RespondersService {
     return this.view(d.id);
   }
 
+  /**
+   * The responder's report from the scene: a photo (optional) and the outcome, which closes the alert. Only on a
+   * dispatch the responder has answered or arrived at.
+   */
+  async report(actor: Actor, dispatchId: string, input: { outcome: Outcome; note?: string | undefined; photo?: { name: string; contentType: string; data: string } | undefined }): Promise<DispatchView> {
+    const d = await this.loadDispatch(actor, dispatchId);
+    if (d.state !== 'answered' && d.state !== 'on_scene') throw errors.invalidState('dispatch.invalid_state', `This dispatch is ${d.state}; report after arriving.`);
+    if (input.photo) await this.alerts.attach(actor, d.alert_id, input.photo);
+    const alert = await this.alerts.loadInScope(actor, d.alert_id);
+    if (alert.state !== 'closed') await this.alerts.close(actor, d.alert_id, input.outcome, input.note);
+    return this.view(d.id);
+  }
+
   private async view(id: string): Promise<DispatchView> {
     const d = await respondersRepo.dispatch(this.p.db.kysely, id);
     const r = d ? await respondersRepo.get(this.p.db.kysely, d.responder_id) : undefined;
     return presentDispatch({ ...d!, responder_name: r?.name ?? '', responder_kind: r?.kind ?? '' });
   }
 
-  /** The responder themself, or a handler whose scope covers the dispatch. */
+  /** A responder acts on their own dispatches only; a handler on any whose area is in their scope. */
   private async loadDispatch(actor: Actor, id: string) {
     requirePermission(actor, 'alerts:handle');
-    const d = await respondersRepo.dispatch(this.p.db.kysely, id);
+    const db = this.p.db.kysely;
+    const d = await respondersRepo.dispatch(db, id);
     assertInScope(actor, d?.area_code, 'dispatch', id);
+    if (actor.role === 'responder') {
+      const me = actor.userId ? await respondersRepo.byUser(db, actor.userId) : undefined;
+      if (!me || me.id !== d!.responder_id) throw errors.notFound('dispatch', id);
+    }
     return d!;
   }
 

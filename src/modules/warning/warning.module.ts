@@ -42,6 +42,7 @@ export class WarningModule {
   readonly alerts: AlertsService;
   readonly responders: RespondersService;
   readonly sweeper: Sweeper;
+  private readonly actions: AlertActions;
   readonly ports: WarningPorts;
   readonly cursor: EvaluationCursor;
   private timer: NodeJS.Timeout | null = null;
@@ -69,6 +70,7 @@ export class WarningModule {
           };
     this.zones = new ZonesService(p, areas, this.ports.devices);
     const actions = new AlertActions(p, this.zones, this.ports.notifier);
+    this.actions = actions;
     this.engine = new RuleEngine(p, () => this.rules.compiledEnabled(), this.zones, actions, this.ports.broadcaster, this.ports.identifier, this.ports.devices);
     this.rules = new RulesService(p, areas, this.zones, this.ports.devices, () => this.engine.reload());
     this.alerts = new AlertsService(p, actions, this.zones, this.ports.broadcaster, this.ports.devices);
@@ -87,7 +89,21 @@ export class WarningModule {
     await this.engine.reload();
     this.stopping = false;
     if (!this.unsubscribe) {
-      this.unsubscribe = this.p.bus.on('device.event', (e) => void this.evaluate(warningEventOf(e)));
+      const offEvents = this.p.bus.on('device.event', (e) => void this.evaluate(warningEventOf(e)));
+      // A loudspeaker command of an alert that timed out or was refused reaches the alert's timeline.
+      const offCommands = this.p.bus.on('device.command', (c) => {
+        if (!c.type.startsWith('broadcast') || (c.status !== 'failed' && c.status !== 'expired')) return;
+        void this.track(
+          this.actions.commandFailed(c.id, c.status, null).then(
+            (r) => r && this.p.bus.emit('alert.changed', { id: r.alertId, areaCode: r.areaCode, change: 'broadcast_failed' }),
+            (err: unknown) => this.p.log.error({ err, commandId: c.id }, 'failed command not recorded on its alert'),
+          ),
+        );
+      });
+      this.unsubscribe = () => {
+        offEvents();
+        offCommands();
+      };
       // An event whose id was taken before this moment reached a previous run or nobody (we subscribed just now):
       // the replay ends here. The ids taken from now on reach us over the bus.
       const until = positionAt(Date.now());

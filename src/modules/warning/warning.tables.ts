@@ -239,7 +239,19 @@ export interface AlertCounterRow {
   value: number;
 }
 
+/** A loudspeaker command sent for an alert; `failed_at` once its failure is on the alert's timeline. */
+export interface AlertCommandRow {
+  command_id: string;
+  alert_id: string;
+  device_id: string;
+  text: string;
+  repeat: number;
+  created_at: string;
+  failed_at: string | null;
+}
+
 export interface WarningTables {
+  alert_commands: AlertCommandRow;
   alert_counters: AlertCounterRow;
   zones: ZoneRow;
   zone_contacts: ZoneContactRow;

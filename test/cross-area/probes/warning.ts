@@ -212,4 +212,5 @@ export const probes: CrossAreaProbe[] = [
   { route: 'GET /api/dispatches/mine', requests: each(() => [{ method: 'GET', url: '/api/dispatches/mine', expect: (res) => assert.deepEqual(res.body.items, []) }]) },
   { route: 'POST /api/dispatches/:id/answer', requests: each((f) => [{ method: 'POST', url: `/api/dispatches/${f.dispatchId}/answer`, expect: denied }]) },
   { route: 'POST /api/dispatches/:id/arrive', requests: each((f) => [{ method: 'POST', url: `/api/dispatches/${f.dispatchId}/arrive`, expect: denied }]) },
+  { route: 'POST /api/dispatches/:id/report', requests: each((f) => [{ method: 'POST', url: `/api/dispatches/${f.dispatchId}/report`, body: { outcome: 'handled' }, expect: denied }]) },
 ];

@@ -90,7 +90,17 @@ const en: Messages = {
     integer: 'must be a whole number',
     other: 'is not valid ({text})',
   },
+  phone: {
+    tabs: { tasks: 'My tasks', cases: 'My cases', alerts: 'Alerts', me: 'Me' },
+    alertsTitle: 'Alerts in my area',
+    alertsEmpty: 'No open alerts in your area.',
+    level: ' alert',
+    desk: 'Desk version',
+    logout: 'Sign out',
+  },
   common: {
+    exportXlsx: 'Export Excel',
+    exportCsv: 'Export CSV',
     areaTreePlaceholder: 'Choose an area (type to filter)',
     search: 'Search',
     reset: 'Reset',

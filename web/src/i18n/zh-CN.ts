@@ -89,7 +89,17 @@ const zhCN = {
     integer: '应为整数',
     other: '内容有误（{text}）',
   },
+  phone: {
+    tabs: { tasks: '我的任务', cases: '我的案件', alerts: '预警', me: '我的' },
+    alertsTitle: '辖区预警',
+    alertsEmpty: '辖区内暂无未办结的预警。',
+    level: '预警',
+    desk: '切换到电脑版',
+    logout: '退出登录',
+  },
   common: {
+    exportXlsx: '导出 Excel',
+    exportCsv: '导出 CSV',
     areaTreePlaceholder: '选择区域（可输入名称筛选）',
     search: '搜索',
     reset: '重置',

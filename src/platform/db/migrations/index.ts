@@ -10,7 +10,9 @@ import * as m0005 from './0005_notify.ts';
 import * as m0006 from './0006_students.ts';
 import * as m0007 from './0007_gat1400.ts';
 import * as m0009 from './0009_warning_cursor.ts';
+import * as m0020 from './0020_people.ts';
 import * as m0010 from './0010_warning_keys.ts';
+import * as m0011 from './0011_alert_commands.ts';
 import * as m0030 from './0030_indicators.ts';
 import * as m0040 from './0040_shared_state.ts';
 
@@ -28,7 +30,9 @@ const all: Record<string, DialectMigration> = {
   '0006_students': m0006,
   '0007_gat1400': m0007,
   '0009_warning_cursor': m0009,
+  '0020_people': m0020,
   '0010_warning_keys': m0010,
+  '0011_alert_commands': m0011,
   '0030_indicators': m0030,
   '0040_shared_state': m0040,
 };

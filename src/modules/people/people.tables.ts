@@ -1,0 +1,209 @@
+// The grassroots register. Personal values (names, ID numbers, phones, key-person details, visit notes) are
+// encrypted (`*_enc`, platform/crypto.ts) with blind indexes (`*_index`) for exact look-ups; answers show them masked.
+// `area_code` is the lowest level the record belongs to (a grid, else a village): scoped reads filter on it.
+
+export interface PeopleBuildingRow {
+  id: string;
+  area_code: string;
+  /** e.g. 3组12号 — an address inside the village, not personal data on its own. */
+  name: string;
+  lon: number | null;
+  lat: number | null;
+  created_at: string;
+}
+
+export interface PeopleHouseholdRow {
+  id: string;
+  area_code: string;
+  building_id: string | null;
+  address: string;
+  /** registered (户籍户) or floating (流动人口户) */
+  kind: string;
+  /** 1 for a key household (重点户): one with a key person, or flagged by the village. */
+  is_key: number;
+  lon: number | null;
+  lat: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PeopleResidentRow {
+  id: string;
+  /** Where the person actually lives (the household's area). */
+  area_code: string;
+  household_id: string | null;
+  /** head, spouse, child, parent, grandchild, sibling, other */
+  household_role: string;
+  name_enc: string;
+  name_index: string;
+  id_number_enc: string;
+  id_number_index: string;
+  phone_enc: string | null;
+  phone_index: string | null;
+  gender: string;
+  birth_year: number;
+  /** The 6-digit county code of the registered residence (户籍地), from the ID number or given. */
+  registered_area_code: string;
+  /** registered (户籍人口, lives where registered) or floating (流动人口) */
+  residence_kind: string;
+  /** active, moved_out, deceased */
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A move between households, kept as history: the resident's current household is on the resident row. */
+export interface PeopleMoveRow {
+  id: string;
+  resident_id: string;
+  from_household_id: string | null;
+  to_household_id: string | null;
+  from_area_code: string | null;
+  to_area_code: string | null;
+  reason: string;
+  moved_at: string;
+  actor_name: string;
+}
+
+export interface KeyPersonRow {
+  id: string;
+  resident_id: string;
+  area_code: string;
+  /** GB/T 31000 special-population category (people.policy.ts). */
+  category: string;
+  /** key (重点), attention (关注), general (一般) */
+  level: string;
+  /** The category's own fields, JSON, encrypted. */
+  details_enc: string;
+  /** The helper (帮扶责任人), a platform account. */
+  helper_user_id: string | null;
+  guardian_name_enc: string | null;
+  guardian_phone_enc: string | null;
+  visit_interval_days: number;
+  next_visit_due_at: string;
+  visit_overdue_at: string | null;
+  /** Days between tests (a drug user's hair test); null when the category has none. */
+  test_interval_days: number | null;
+  next_test_due_at: string | null;
+  test_overdue_at: string | null;
+  /** active, closed */
+  status: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KeyPersonRecordRow {
+  id: string;
+  key_person_id: string;
+  area_code: string;
+  /** visit or test */
+  kind: string;
+  due_at: string;
+  done_at: string;
+  on_time: number;
+  /** tests: negative, positive, refused */
+  result: string | null;
+  note_enc: string | null;
+  actor_name: string;
+  created_at: string;
+}
+
+export interface KeyPersonTaskRow {
+  id: string;
+  key_person_id: string;
+  area_code: string;
+  title: string;
+  due_at: string;
+  done_at: string | null;
+  done_by: string | null;
+  created_at: string;
+}
+
+/**
+ * Stored timers of key-person management: at a visit's or test's due time the item becomes overdue and the helper
+ * is reminded; later it escalates to the town. One row per (person, kind, cycle): claimed with fired_at in the same
+ * transaction as its effect, so never fired twice.
+ */
+export interface PeopleTimerRow {
+  id: string;
+  key_person_id: string;
+  area_code: string;
+  /** visit_overdue, visit_escalate, test_overdue, test_escalate */
+  kind: string;
+  /** The due time of the visit or test this timer is about. */
+  cycle_due_at: string;
+  due_at: string;
+  fired_at: string | null;
+}
+
+export interface VillageRepRow {
+  id: string;
+  /** The village the representative serves. */
+  area_code: string;
+  name_enc: string;
+  name_index: string;
+  phone_enc: string | null;
+  phone_index: string | null;
+  user_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface VillageRepLinkRow {
+  rep_id: string;
+  household_id: string;
+  area_code: string;
+  created_at: string;
+}
+
+export interface VillageRepOverrideRow {
+  id: string;
+  rep_id: string;
+  area_code: string;
+  households: number;
+  reason: string;
+  actor_name: string;
+  created_at: string;
+}
+
+/** The "five ones" visit (五个一): met, chatted, group, information registered, problems collected. */
+export interface PeopleVisitRow {
+  id: string;
+  /** Generated by the phone; a resend of the same draft finds this row instead of writing another. */
+  client_key: string;
+  household_id: string;
+  area_code: string;
+  rep_id: string | null;
+  visitor_user_id: string | null;
+  visitor_name: string;
+  met: number;
+  chatted: number;
+  group_joined: number;
+  info_registered: number;
+  problems_collected: number;
+  notes_enc: string | null;
+  lon: number | null;
+  lat: number | null;
+  /** JSON array of case ids opened from the problems collected. */
+  case_ids: string;
+  /** JSON array of ideas (金点子), plain text. */
+  ideas: string;
+  visited_at: string;
+  created_at: string;
+}
+
+export interface PeopleTables {
+  people_buildings: PeopleBuildingRow;
+  people_households: PeopleHouseholdRow;
+  people_residents: PeopleResidentRow;
+  people_moves: PeopleMoveRow;
+  key_persons: KeyPersonRow;
+  key_person_records: KeyPersonRecordRow;
+  key_person_tasks: KeyPersonTaskRow;
+  people_timers: PeopleTimerRow;
+  village_reps: VillageRepRow;
+  village_rep_links: VillageRepLinkRow;
+  village_rep_overrides: VillageRepOverrideRow;
+  people_visits: PeopleVisitRow;
+}
