@@ -79,6 +79,10 @@ export const configSchema = z.object({
   warningReplayLagMs: z.coerce.number().int().min(0).default(30_000),
   /** This node's name (SHIYU_NODE_ID): on several nodes, each needs its own, stable across restarts. */
   nodeId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('main'),
+  /** Device events older than this many days (INGEST_MAX_AGE_DAYS) are refused as a wrong time (docs/devices.md). */
+  ingestMaxAgeDays: z.coerce.number().positive().max(36_500).default(366),
+  /** Device events more than this many seconds in the future (INGEST_MAX_FUTURE_SECONDS) are refused: clock drift. */
+  ingestMaxFutureSeconds: z.coerce.number().int().min(0).max(31_622_400).default(3600),
   /** Tests only (SHIYU_TEST_EVAL_DELAY_MS): the rule engine waits this long before evaluating each stored event. */
   testEvalDelayMs: z.coerce.number().int().min(0).default(0),
 });
@@ -122,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     warningReplayLagMs: env.WARNING_REPLAY_LAG_MS,
     nodeId: env.SHIYU_NODE_ID,
     testEvalDelayMs: env.SHIYU_TEST_EVAL_DELAY_MS,
+    ingestMaxAgeDays: env.INGEST_MAX_AGE_DAYS,
+    ingestMaxFutureSeconds: env.INGEST_MAX_FUTURE_SECONDS,
   };
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = configSchema.safeParse({ ...defined, ...overrides });

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { Actor } from './access.ts';
 import type { Permission } from './auth/policy.ts';
 import { errors, isDomainError } from './errors.ts';
+import { jsonIssue } from './text.ts';
 
 export const SESSION_COOKIE = 'shiyu_session';
 
@@ -25,6 +26,8 @@ declare module 'fastify' {
     public?: boolean;
     /** The permission a caller needs; the area scope is then enforced by the service where the data is read. */
     permission?: Permission;
+    /** The handler checks each item of the body itself (per-item results); the global text check skips the body. */
+    itemValidation?: boolean;
   }
   interface FastifyRequest {
     actor: Actor | null;
@@ -110,6 +113,17 @@ export async function createHttpServer(opts: {
     if (!req.actor) throw errors.unauthenticated();
     if (config.permission && !req.actor.permissions.has(config.permission)) {
       throw errors.forbidden('auth.permission_denied', `Your role (${req.actor.role}) may not do this (${config.permission}).`);
+    }
+  });
+
+  // Every boundary: text PostgreSQL cannot store (NUL) or would alter (lone surrogates) and JSON nested beyond what
+  // the code serialises are refused with a 400 naming the field, on both engines alike, before any handler runs.
+  app.addHook('preValidation', async (req) => {
+    const parts: [string, unknown][] = [['params', req.params], ['querystring', req.query]];
+    if (!req.routeOptions.config.itemValidation) parts.push(['body', req.body]);
+    for (const [where, value] of parts) {
+      const issue = jsonIssue(value, where);
+      if (issue) throw errors.validation('validation.failed', `Invalid ${issue.field}: ${issue.message}`, [issue]);
     }
   });
 

@@ -108,8 +108,9 @@ export type OnlineRateView = z.infer<typeof onlineRateView>;
 
 // ---- the one event model ------------------------------------------------------------------------------------
 
+// Milliseconds beyond JavaScript's date range (±8.64e15) stay a number and fail below instead of throwing.
 const isoTime = z.preprocess(
-  (v) => (typeof v === 'number' && Number.isFinite(v) ? new Date(v).toISOString() : v),
+  (v) => (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 8.64e15 ? new Date(v).toISOString() : v),
   z.iso.datetime({ offset: true, message: 'an ISO 8601 time with offset, or milliseconds since 1970' }),
 );
 

@@ -4,6 +4,7 @@
 // A caller may acknowledge (HTTP 2xx, MQTT PUBACK) once the returned promise resolves: the commit has happened.
 import type { Platform } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
+import { jsonIssue } from '../../platform/text.ts';
 import { newTimeOrderedId } from './ids.ts';
 import { eventInput, type EventInput, type ItemResult } from './devices.schema.ts';
 import type { DeviceEventRow, DeviceSnapshotRow } from './devices.tables.ts';
@@ -42,8 +43,8 @@ declare module '../../platform/bus.ts' {
 
 const MAX_ATTRIBUTES_BYTES = 16_384;
 const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
-/** Device clocks drift; an event more than this far in the future is refused as a wrong time. */
-const MAX_FUTURE_MS = 3600_000;
+/** An event is an object holding `attributes`, which may nest this deep below themselves. */
+const ITEM_LIMITS = { maxDepth: 10, maxNodes: 20_000 };
 
 interface Prepared {
   index: number;
@@ -73,8 +74,14 @@ export class IngestService {
     const prepared: Prepared[] = [];
     for (let i = 0; i < items.length; i++) {
       const raw = items[i];
-      const parsed = eventInput.safeParse(raw);
       const rawId = typeof (raw as { id?: unknown } | null)?.id === 'string' ? ((raw as { id: string }).id as string) : null;
+      // Text the engines cannot store (NUL, lone surrogates) and nesting JSON.stringify cannot take, before anything else.
+      const unsafe = jsonIssue(raw, '', ITEM_LIMITS);
+      if (unsafe) {
+        results[i] = { index: i, id: rawId !== null && jsonIssue(rawId) === null ? rawId : null, status: 'rejected', errors: [unsafe] };
+        continue;
+      }
+      const parsed = eventInput.safeParse(raw);
       if (!parsed.success) {
         results[i] = {
           index: i,
@@ -181,8 +188,14 @@ export class IngestService {
     }
   }
 
+  /** The time window (config ingestMaxAgeDays, ingestMaxFutureSeconds): outside it the device clock is wrong. */
   private check(e: EventInput, occurred: Date, now: Date): { field: string; message: string } | null {
-    if (occurred.getTime() - now.getTime() > MAX_FUTURE_MS) return { field: 'time', message: 'more than an hour in the future: check the device clock' };
+    const t = occurred.getTime();
+    const futureS = this.p.config.ingestMaxFutureSeconds;
+    const ageDays = this.p.config.ingestMaxAgeDays;
+    if (!Number.isFinite(t)) return { field: 'time', message: 'not a valid time' };
+    if (t - now.getTime() > futureS * 1000) return { field: 'time', message: `more than ${futureS} s in the future: check the device clock` };
+    if (now.getTime() - t > ageDays * 86_400_000) return { field: 'time', message: `more than ${ageDays} days in the past: check the device clock` };
     return null;
   }
 }

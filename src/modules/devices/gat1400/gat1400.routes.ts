@@ -37,7 +37,7 @@ export function gat1400Routes(app: App, gat: Gat1400Service, now: () => Date): v
       .type(`${VIID_CONTENT_TYPE};charset=UTF-8`)
       .send({ ResponseStatusObject: responseStatus(req.url, code, badJson ? 'invalid JSON' : 'internal error', '', now()) });
   };
-  const opts = { schema: { tags: ['GA/T 1400'], body: anyBody }, config: { public: true }, errorHandler };
+  const opts = { schema: { tags: ['GA/T 1400'], body: anyBody }, config: { public: true, itemValidation: true }, errorHandler };
   const userIdentify = (h: unknown) => (typeof h === 'string' && h.trim() ? h.trim() : undefined);
 
   app.post('/VIID/System/Register', opts, async (req, reply) =>

@@ -2,6 +2,7 @@
 // (Faces, Persons, MotorVehicles, NonMotorVehicles) mapped onto the one event model and stored through the same
 // ingest pipeline as HTTP and MQTT — so idempotency, durability and the 'device.event' bus event are the same.
 import { scopePrefix } from '../../../platform/access.ts';
+import { jsonIssue } from '../../../platform/text.ts';
 import type { Platform } from '../../../platform/context.ts';
 import type { DevicesModule } from '../devices.module.ts';
 import type { DeviceContext } from '../device-directory.ts';
@@ -125,6 +126,12 @@ export class Gat1400Service {
     const groups = new Map<string, { device: DeviceContext | null; items: { index: number; item: Record<string, unknown> }[] }>();
     for (let i = 0; i < objects.length; i++) {
       const obj = objects[i]!;
+      // Text the engines cannot store (NUL, lone surrogates) and absurd nesting: refused before any look-up.
+      const unsafe = jsonIssue(obj, spec.item, { maxDepth: 8, maxNodes: 20_000 });
+      if (unsafe) {
+        statuses[i] = responseStatus(url, StatusCode.INVALID_JSON_CONTENT, `${unsafe.field}: ${unsafe.message}`, '', now);
+        continue;
+      }
       const id = str(field(obj, spec.idField));
       if (!id) {
         statuses[i] = responseStatus(url, StatusCode.INVALID_JSON_CONTENT, `${spec.idField} is missing`, '', now);
@@ -254,9 +261,18 @@ export function toEventItem(obj: Record<string, unknown>, spec: (typeof collecti
       ? (field(subList as Record<string, unknown>, 'SubImageInfoObject') as unknown)
       : [];
   const images = Array.isArray(subImages) ? (subImages as Record<string, unknown>[]) : [];
+  // The first time field present is the capture time; one present but unparsable is refused, never replaced by the
+  // receipt time (which is used only when the object carries no time at all).
   let time: Date | null = null;
-  for (const f of spec.timeFields) time ??= parseViidTime(field(obj, f));
-  for (const img of images) time ??= parseViidTime(field(img, 'ShotTime'));
+  const present: [string, unknown][] = [
+    ...spec.timeFields.map((f): [string, unknown] => [f, field(obj, f)]),
+    ...images.map((img, k): [string, unknown] => [`SubImageList.${k}.ShotTime`, img && typeof img === 'object' ? field(img, 'ShotTime') : undefined]),
+  ].filter(([, v]) => v !== undefined && v !== null && v !== '');
+  for (const [f, v] of present) {
+    const t = parseViidTime(v);
+    if (!t) return `${f}: not a time (yyyyMMddHHmmss, China Standard Time)`;
+    time ??= t;
+  }
   const snapshots: Record<string, unknown>[] = [];
   for (const img of images.slice(0, 4)) {
     const data = field(img, 'Data');

@@ -25,6 +25,8 @@ export interface SimDevice {
   zone?: string;
   /** Half the side (degrees) of the square around the device its reported positions fall in. */
   spread?: number;
+  /** Connected and answering commands, with heartbeats, but sending no events (the demo's own loudspeakers). */
+  quiet?: boolean;
 }
 
 /** A place a simulated device can stand at: a zone of the platform (its code, area and bounding box). */

@@ -5,8 +5,9 @@ import type { Logger } from 'pino';
 import { systemActor } from '../../../platform/access.ts';
 import type { Platform } from '../../../platform/context.ts';
 import { toCsv } from '../csv.ts';
+import { demoDeviceSecret } from '../devices.demo.ts';
 import type { DevicesModule } from '../devices.module.ts';
-import { buildFleet, citySpec, demoSpec, placeAtSites, prng, scaled, type Site } from './fleet.ts';
+import { buildFleet, citySpec, demoSpec, placeAtSites, prng, scaled, type SimDevice, type Site } from './fleet.ts';
 import { provision, signIn, Simulation, type Via } from './simulator.ts';
 import { gasEvent, STUDENTS_COUNTY, waterEvent, type WaterStory } from './traffic.ts';
 
@@ -131,13 +132,26 @@ export async function startDemoTraffic(
     const r = await devices.importer.import(systemActor('demo-simulator'), 'demo-fleet.csv', Buffer.from(toCsv([header, ...rows])), false);
     o.log.info({ created: r.created, devices: fleet.length }, 'demo fleet registered');
   }
-  const sim = new Simulation(fleet, {
+  // The loudspeakers of the demo zones (the seeded DEMO- terminals and loudspeakers) are connected too, so that they
+  // answer the rules' and the operators' commands as field devices do.
+  const speakers = await p.db.kysely
+    .selectFrom('devices')
+    .select(['code', 'name', 'subsystem', 'kind', 'gb_id', 'area_code', 'lon', 'lat', 'heartbeat_interval_s'])
+    .where('code', 'like', 'DEMO-%')
+    .where('kind', 'in', ['loudspeaker', 'water_area_terminal'])
+    .where('status', '=', 'active')
+    .execute();
+  const listeners: SimDevice[] = speakers.map((d) => ({
+    code: d.code, gbId: d.gb_id, name: d.name, subsystem: d.subsystem, kind: d.kind, countyCode: d.area_code.slice(0, 6), areaCode: d.area_code,
+    lon: d.lon ?? 0, lat: d.lat ?? 0, heartbeatIntervalS: d.heartbeat_interval_s, secret: demoDeviceSecret(p, d.code), quiet: true,
+  }));
+  const sim = new Simulation(o.mqttPort > 0 ? [...fleet, ...listeners] : fleet, {
     url: o.httpUrl,
     mqttUrl: `mqtt://127.0.0.1:${o.mqttPort}`,
     via: o.mqttPort > 0 ? 'mqtt' : 'http',
     rate: o.rate,
     duration: 0,
-    connections: fleet.length,
+    connections: fleet.length + listeners.length,
     snapshots: false,
     heartbeats: true,
     seed: 'shiyu-demo',

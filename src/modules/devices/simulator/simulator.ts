@@ -275,7 +275,7 @@ export class Simulation {
     // Weighted choice of the next device (busy kinds speak more often).
     const cumulative: number[] = [];
     let total = 0;
-    for (const d of devices) cumulative.push((total += weights[d.kind] ?? 1));
+    for (const d of devices) cumulative.push((total += d.quiet ? 0 : (weights[d.kind] ?? 1)));
     const rand = prng(o.seed + ':traffic');
     const pick = () => {
       const x = rand() * total;
@@ -283,7 +283,7 @@ export class Simulation {
       let hi = cumulative.length - 1;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (cumulative[mid]! < x) lo = mid + 1;
+        if (cumulative[mid]! <= x) lo = mid + 1;
         else hi = mid;
       }
       return devices[lo]!;

@@ -222,7 +222,8 @@ export const warningApi = {
   alert: (id: string) => request<AlertDetail>('GET', `/api/alerts/${enc(id)}`),
   stats: () => request<Stats>('GET', '/api/alerts/stats'),
   acknowledge: (id: string, note?: string) => request<AlertDetail>('POST', `/api/alerts/${enc(id)}/acknowledge`, { body: { note } }),
-  speak: (id: string, text: string, repeat: number) => request<AlertDetail>('POST', `/api/alerts/${enc(id)}/speak`, { body: { text, repeat } }),
+  speak: (id: string, text: string, repeat: number, deviceIds?: string[]) =>
+    request<AlertDetail>('POST', `/api/alerts/${enc(id)}/speak`, { body: { text, repeat, ...(deviceIds ? { deviceIds } : {}) } }),
   dispatch: (id: string, body: { responderId?: string; kinds?: string[] }) => request<AlertDetail>('POST', `/api/alerts/${enc(id)}/dispatch`, { body }),
   onScene: (id: string) => request<AlertDetail>('POST', `/api/alerts/${enc(id)}/on-scene`),
   close: (id: string, outcome: string, note?: string) => request<AlertDetail>('POST', `/api/alerts/${enc(id)}/close`, { body: { outcome, note } }),
