@@ -50,6 +50,11 @@ export const configSchema = z.object({
   natsPrefix: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('shiyu'),
   /** With NATS: how often a node compares the versions of rules, zones, devices and faces with what it loaded, in ms (CLUSTER_CHECK_MS); 0: never. */
   clusterCheckMs: z.coerce.number().int().min(0).default(5000),
+  /**
+   * Connections each node opens to the external broker (MQTT_EXTERNAL_CONNECTIONS), all in the shared group: each
+   * has one message in flight (its PUBACK follows the commit), so this bounds the messages per group commit.
+   */
+  mqttExternalConnections: z.coerce.number().int().min(1).max(256).default(16),
   /** Failed logins per username within 15 minutes before the account is locked for 15 minutes (LOGIN_MAX_FAILURES). */
   loginMaxFailures: z.coerce.number().int().positive().default(5),
   /** Login requests per IP per minute (LOGIN_RATE_PER_MINUTE). */
@@ -112,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     natsUrl: env.NATS_URL || undefined,
     natsPrefix: env.NATS_PREFIX,
     clusterCheckMs: env.CLUSTER_CHECK_MS,
+    mqttExternalConnections: env.MQTT_EXTERNAL_CONNECTIONS,
     loginMaxFailures: env.LOGIN_MAX_FAILURES,
     loginRatePerMinute: env.LOGIN_RATE_PER_MINUTE,
     webDir: env.WEB_DIR,

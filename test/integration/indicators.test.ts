@@ -162,6 +162,8 @@ test(`a county ranking for a period is reproducible, with a veto (${engine})`, a
   assert.equal(a.result.length, 12);
   assert.deepEqual(a.result.map((x: { rank: number }) => x.rank), [...a.result.map((x: { rank: number }) => x.rank)].sort((x, y) => x - y));
   for (const x of a.result) if (x.vetoed.length) assert.equal(x.total, 0);
+  const preview = await req('GET', `/api/indicator-schemes/${s.id}/ranking?period=ytd`, admin);
+  assert.equal(preview.digest, a.digest);
   const stored = await req('GET', `/api/indicator-rankings/${a.id}`, admin);
   assert.equal(stored.digest, a.digest);
   const runs = await req('GET', `/api/indicator-schemes/${s.id}/runs`, admin);

@@ -27,6 +27,8 @@ export const CHANNEL_ROLES: readonly Role[] = ['county_operator', 'integrator', 
 export const STUDENT_ROLES: readonly Role[] = ['city_commander', 'county_operator', 'town_officer', 'admin'];
 /** Who reads alerts (alerts:read on the server); who edits zones and rules (rules:write). */
 export const ALERT_ROLES: readonly Role[] = ['city_commander', 'county_operator', 'town_officer', 'grid_worker', 'responder', 'leader', 'integrator', 'admin'];
+/** Who reads indicators (indicators:read on the server). */
+export const INDICATOR_ROLES: readonly Role[] = ['city_commander', 'county_operator', 'town_officer', 'leader', 'admin'];
 export const RULE_ROLES: readonly Role[] = ['city_commander', 'county_operator', 'integrator', 'admin'];
 
 const routes: RouteRecordRaw[] = [
@@ -84,6 +86,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'device-map', name: 'device-map', component: () => import('./views/devices/DevicesMapView.vue'), meta: { titleKey: 'devices.menu.map', roles: DEVICE_ROLES } },
       { path: 'cases', name: 'cases', component: () => import('./views/cases/CaseBoardView.vue'), meta: { titleKey: 'cases.menu.board', roles: CASE_ROLES } },
       { path: 'cases/:id', name: 'case-detail', component: () => import('./views/cases/CaseDetailView.vue'), meta: { titleKey: 'cases.menu.board', roles: CASE_ROLES } },
+      { path: 'indicators', name: 'indicators', component: () => import('./views/indicators/IndicatorsView.vue'), meta: { titleKey: 'indicators.menu.desk', roles: INDICATOR_ROLES } },
       { path: 'alerts', name: 'alerts', component: () => import('./views/warning/AlertConsoleView.vue'), meta: { titleKey: 'warning.menu.console', roles: ALERT_ROLES } },
       { path: 'zones', name: 'zones', component: () => import('./views/warning/ZonesView.vue'), meta: { titleKey: 'warning.menu.zones', roles: ALERT_ROLES } },
       { path: 'rules', name: 'rules', component: () => import('./views/warning/RulesView.vue'), meta: { titleKey: 'warning.menu.rules', roles: ALERT_ROLES } },

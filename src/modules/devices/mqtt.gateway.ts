@@ -21,8 +21,6 @@ import type { HealthService } from './health.service.ts';
 import type { IngestService } from './ingest.service.ts';
 
 export const TOPIC_ROOT = 'shiyu';
-/** Connections each node opens to an external broker: a connection handles one message at a time (mqtt.js). */
-const EXTERNAL_CONNECTIONS = 4;
 
 type Channel = 'events' | 'heartbeat' | 'commands/ack';
 
@@ -129,7 +127,9 @@ export class MqttGateway implements CommandPublisher {
     const group = opts.group ?? this.p.config.mqttShareGroup;
     const sessionExpiryInterval = opts.sessionExpirySeconds ?? this.p.config.mqttSessionExpirySeconds;
     const topics = ['events', 'heartbeat', 'commands/ack'].map((c) => `$share/${group}/${TOPIC_ROOT}/+/${c}`);
-    for (let i = 0; i < EXTERNAL_CONNECTIONS; i++) {
+    // mqtt.js reads a connection's next packet only after the previous one's PUBACK (sent after the commit), so the
+    // messages in flight per node — and so the rows per group commit — are the number of connections.
+    for (let i = 0; i < this.p.config.mqttExternalConnections; i++) {
       const client = mqtt.connect(url, {
         protocolVersion: 5,
         clientId: `shiyu-${group}-${node}-${i}`,

@@ -58,6 +58,8 @@ export function indicatorsRoutes(app: App, s: IndicatorsService): void {
   app.get('/api/indicator-schemes', { schema: { tags }, config: read }, async (req) => ({ items: await s.listSchemes(actorOf(req)) }));
   app.post('/api/indicator-schemes', { schema: { tags, body: createSchemeBody }, config: { permission: 'indicators:write' } },
     async (req, reply) => reply.status(201).send(await s.createScheme(actorOf(req), req.body)));
+  app.get('/api/indicator-schemes/:id/ranking', { schema: { tags, params: idParam, querystring: runRankingBody, description: 'Computes the ranking for a period without storing it.' }, config: read },
+    async (req) => s.previewRanking(actorOf(req), req.params.id, req.query.period));
   app.get('/api/indicator-schemes/:id/runs', { schema: { tags, params: idParam }, config: read }, async (req) => ({ items: await s.listRuns(actorOf(req), req.params.id) }));
   app.post('/api/indicator-schemes/:id/runs', { schema: { tags, params: idParam, body: runRankingBody }, config: read },
     async (req, reply) => reply.status(201).send(await s.runRanking(actorOf(req), req.params.id, req.body.period)));

@@ -474,8 +474,25 @@ export class IndicatorsService {
     return presentScheme((await indicatorsRepo.getScheme(this.db, id))!);
   }
 
+  /** Computes the ranking for a period without storing it (the big screen, a preview). */
+  async previewRanking(actor: Actor, schemeId: string, periodKey: string) {
+    const c = await this.computeRanking(actor, schemeId, periodKey);
+    return { schemeId: c.s.id, schemeName: c.s.name, areaCode: c.s.area_code, period: c.period, digest: c.digest, result: c.result, items: c.itemNames };
+  }
+
   /** Computes the ranking for a period and stores it with its inputs and a digest (same data, same digest). */
   async runRanking(actor: Actor, schemeId: string, periodKey: string) {
+    const { s, period, rules, inputs, result, digest } = await this.computeRanking(actor, schemeId, periodKey);
+    const id = newId();
+    const now = this.p.clock.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      await indicatorsRepo.insertRun(trx, { id, scheme_id: s.id, area_code: s.area_code, period: period.key, rules: JSON.stringify(rules), inputs: JSON.stringify(inputs), result: JSON.stringify(result), digest, computed_by_name: actor.displayName, computed_at: now });
+      await this.p.audit.record(trx, actor, { action: 'indicator_ranking.run', entityType: 'indicator_scheme', entityId: s.id, areaCode: s.area_code, detail: { period: period.key, digest } });
+    });
+    return this.getRun(actor, id);
+  }
+
+  private async computeRanking(actor: Actor, schemeId: string, periodKey: string) {
     requirePermission(actor, 'indicators:read');
     const s = await this.schemeRow(actor, schemeId);
     const rules: RankingRules = rankingRulesSchema.parse(JSON.parse(s.rules));
@@ -497,13 +514,8 @@ export class IndicatorsService {
     const names = new Map(report.areas.map((a) => [a.code, a.name]));
     const result = ranked.map((r) => ({ ...r, areaName: names.get(r.areaCode) ?? r.areaCode }));
     const digest = crypto.createHash('sha256').update(JSON.stringify({ period: period.key, rules, inputs, result })).digest('hex');
-    const id = newId();
-    const now = this.p.clock.now().toISOString();
-    await this.db.transaction().execute(async (trx) => {
-      await indicatorsRepo.insertRun(trx, { id, scheme_id: s.id, area_code: s.area_code, period: period.key, rules: JSON.stringify(rules), inputs: JSON.stringify(inputs), result: JSON.stringify(result), digest, computed_by_name: actor.displayName, computed_at: now });
-      await this.p.audit.record(trx, actor, { action: 'indicator_ranking.run', entityType: 'indicator_scheme', entityId: s.id, areaCode: s.area_code, detail: { period: period.key, digest } });
-    });
-    return this.getRun(actor, id);
+    const itemNames = rules.items.map((it) => ({ ...it, indicatorName: byId.get(it.indicatorId)!.indicator.name }));
+    return { s, period, rules, inputs, result, digest, itemNames };
   }
 
   async getRun(actor: Actor, id: string) {

@@ -111,6 +111,7 @@ export const probes: CrossAreaProbe[] = [
     method: 'POST', url: '/api/indicator-schemes', expect: denied,
     body: { name: '越界考核', areaCode: c.foreign.county, level: 'town', rules: { items: [{ indicatorId: await cityDef(c), weight: 1, measure: 'value', rule: { kind: 'ratio_to_best' } }] } },
   }]),
+  one('GET /api/indicator-schemes/:id/ranking', async (c) => [{ method: 'GET', url: `/api/indicator-schemes/${await cityScheme(c)}/ranking?period=ytd`, expect: denied }]),
   one('GET /api/indicator-schemes/:id/runs', async (c) => [{ method: 'GET', url: `/api/indicator-schemes/${await cityScheme(c)}/runs`, expect: denied }]),
   one('POST /api/indicator-schemes/:id/runs', async (c) => [{ method: 'POST', url: `/api/indicator-schemes/${await cityScheme(c)}/runs`, body: { period: 'ytd' }, expect: denied }]),
   one('GET /api/indicator-rankings/:id', async (c) => {

@@ -5,6 +5,7 @@ import devicesEn from '../views/devices/i18n.en';
 import notifyEn from '../views/notify/i18n.en';
 import studentsEn from '../views/students/i18n.en';
 import warningEn from '../views/warning/i18n.en';
+import indicatorsEn from '../views/indicators/i18n.en';
 
 const en: Messages = {
   app: {
@@ -267,6 +268,7 @@ const en: Messages = {
   notify: notifyEn,
   students: studentsEn,
   warning: warningEn,
+  indicators: indicatorsEn,
   errors: {
     generic: 'It did not work: {message}',
     network: {

@@ -5,6 +5,7 @@ import devicesZh from '../views/devices/i18n.zh-CN';
 import notifyZh from '../views/notify/i18n.zh-CN';
 import studentsZh from '../views/students/i18n.zh-CN';
 import warningZh from '../views/warning/i18n.zh-CN';
+import indicatorsZh from '../views/indicators/i18n.zh-CN';
 const zhCN = {
   app: {
     name: '市域社会治理指挥中心',
@@ -266,6 +267,7 @@ const zhCN = {
   notify: notifyZh,
   students: studentsZh,
   warning: warningZh,
+  indicators: indicatorsZh,
   errors: {
     generic: '操作失败：{message}',
     network: {
