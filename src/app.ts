@@ -86,6 +86,7 @@ export function createServices(p: Platform): Services {
   const devices = new DevicesModule(p, areas);
   const gat1400 = new Gat1400Service(p, devices);
   const cases = new CasesService(p);
+  cases.timers.notifier = notify;
   const mediationCentres = new CentresService(p);
   const warning = new WarningModule(p, areas, { devices, notify, identifier: new StudentsIdentifier(p, students, devices.snapshots) });
   const indicators = new IndicatorsService(p);

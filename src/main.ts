@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'seed': {
       const p = await createPlatform(loadConfig(process.env, { ...overrides, demo: true }));
-      await seedDemo(p, createServices(p), say);
+      await seedDemo(p, createServices(p), say, { people: 'town' });
       return p.db.close();
     }
     case 'import-areas': {
@@ -101,7 +101,7 @@ async function main(argv: string[]): Promise<void> {
 
 async function start(config: Config): Promise<void> {
   const p = await createPlatform(config);
-  if (config.demo) await seedDemo(p, createServices(p), (m) => p.log.info(m));
+  if (config.demo) await seedDemo(p, createServices(p), (m) => p.log.info(m), { people: 'town' });
   const server = await buildServer(p);
   let broker: EmbeddedBroker | null = null;
   if (!config.mqttUrl && config.mqttPort > 0) broker = await startEmbeddedBroker(config.mqttPort, p.log);

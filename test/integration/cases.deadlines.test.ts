@@ -53,6 +53,14 @@ test(`a reminder three days before the deadline, then escalation to the county w
   assert.equal(actions(now).filter((a) => a === 'reminder').length, 1);
   assert.equal(now.events.find((e: { action: string }) => e.action === 'reminder').actorName, 'deadline-sweeper');
   assert.equal(heardFor(c.id, 'case.reminder'), 1);
+  // The case's mediator is told through notify, once (two ticks, one notification), in Chinese with the local time.
+  {
+    assert.ok(now.mediatorId, 'the case was assigned to a mediator');
+    const notes = await app.platform.db.kysely.selectFrom('notifications').selectAll().where('dedupe_key', 'like', `case:${c.id}:reminder:%`).execute();
+    assert.ok(notes.length >= 1, 'the mediator has a reminder');
+    assert.ok(notes.every((n) => n.recipient_kind === 'user' && n.recipient_id === bc.mediatorUserId), JSON.stringify(notes.map((n) => [n.recipient_kind, n.recipient_id])));
+    assert.equal(new Set(notes.map((n) => n.channel_kind)).size, notes.length, 'one per channel, not repeated');
+  }
   assert.equal(now.level, 'town');
   assert.equal(now.overdue, false);
 

@@ -241,10 +241,18 @@ test(`the five-ones visit: sent twice, stored once; its problem becomes one case
   const row = await app.platform.db.kysely.selectFrom('people_visits').selectAll().where('id', '=', first.body.visit.id).executeTakeFirstOrThrow();
   assert.ok(!row.notes_enc!.includes('广东'));
 
+  // sy_grid is a village representative in the demo: the phone's home lists that representative's households.
   const mine = await app.request('GET', '/api/people/mine', { token: grid });
   assert.equal(mine.status, 200);
-  const item = mine.body.items.find((x: { id: string }) => x.id === h.id);
-  assert.ok(item && item.lastVisitAt && item.visitDue === false, JSON.stringify(item));
+  assert.ok(mine.body.rep, 'sy_grid is a demo representative');
+  assert.equal(mine.body.items.length, mine.body.rep.households);
+  assert.ok(mine.body.items.every((x: { repId: string }) => x.repId === mine.body.rep.id));
+  const visitKey = 'draft-mine-' + Date.now().toString(36);
+  const target = mine.body.items[0];
+  await app.request('POST', '/api/people/visits', { token: grid, body: { clientKey: visitKey, householdId: target.id, met: true, chatted: true, groupJoined: false, infoRegistered: false } });
+  const after = await app.request('GET', '/api/people/mine', { token: grid });
+  const item = after.body.items.find((x: { id: string }) => x.id === target.id);
+  assert.ok(item.lastVisitAt && item.visitDue === false, JSON.stringify(item));
   const visits = await app.request('GET', `/api/people/visits?householdId=${h.id}`, { token: town });
   assert.equal(visits.body.total, 1);
 });

@@ -1,27 +1,9 @@
 // Shapes of the server's JSON answers, as the shell uses them.
 
-export type Role =
-  | 'city_commander'
-  | 'county_operator'
-  | 'town_officer'
-  | 'grid_worker'
-  | 'mediator'
-  | 'responder'
-  | 'leader'
-  | 'integrator'
-  | 'admin';
-
-export const ROLES: readonly Role[] = [
-  'city_commander',
-  'county_operator',
-  'town_officer',
-  'grid_worker',
-  'mediator',
-  'responder',
-  'leader',
-  'integrator',
-  'admin',
-];
+// Roles come from the server's policy (one list: src/platform/auth/policy.ts), not a copy.
+import { roles, type Role } from '../../src/platform/auth/policy.ts';
+export type { Role };
+export const ROLES: readonly Role[] = roles;
 
 export type AreaLevel = 'city' | 'county' | 'town' | 'village' | 'grid';
 

@@ -45,7 +45,7 @@ interface Step {
 export class CasesService {
   private readonly ops: CaseOps;
   private readonly intakes: CaseIntake;
-  private readonly timers: CaseTimers;
+  readonly timers: CaseTimers;
   private readonly figuresOf: CaseFigures;
 
   constructor(private readonly p: Platform) {

@@ -1,7 +1,8 @@
 // The deadline sweeper. Reminders and deadlines are rows with a due time (case_timers); `tick()` fires the due ones.
 // A timer is claimed (fired_at set) in the same transaction as its effect, so it fires once: not again after a
 // restart, and not twice when several nodes sweep at the same moment.
-import { systemActor } from '../../platform/access.ts';
+import { systemActor, type Actor } from '../../platform/access.ts';
+import type { Executor } from '../../platform/db/database.ts';
 import type { Platform } from '../../platform/context.ts';
 import type { CaseOps, Emit } from './cases.ops.ts';
 import { stateChanged } from './cases.ops.ts';
@@ -12,7 +13,21 @@ import type { CaseTimerRow } from './cases.tables.ts';
 const BATCH = 100;
 const MAX_ROUNDS = 50;
 
+/** What the sweeper needs of notify: a message put in the outbox in the timer's own transaction. */
+export interface CaseNotifier {
+  enqueue(actor: Actor, input: { recipient: { kind: string; id: string }; text: string; dedupeKey: string; areaCode: string; trace: { caseId: string } }, trx: Executor): Promise<unknown>;
+}
+
+/** Asia/Shanghai wall time, `2026-05-22 14:03`. */
+function localTime(iso: string): string {
+  const l = new Date(Date.parse(iso) + 8 * 3600_000).toISOString();
+  return `${l.slice(0, 10)} ${l.slice(11, 16)}`;
+}
+
 export class CaseTimers {
+  /** Set by the app: the mediator is told of a reminder through notify (none in tests that do not wire it). */
+  notifier: CaseNotifier | null = null;
+
   constructor(
     private readonly p: Platform,
     private readonly ops: CaseOps,
@@ -47,6 +62,16 @@ export class CaseTimers {
       if (t.kind === 'reminder') {
         if (!(await casesRepo.updateCase(trx, c, { updated_at: now }))) throw stateChanged();
         await this.ops.record(trx, actor, c, 'reminder', c.state, c.state, { deadlineAt: c.deadline_at, mediatorId: c.mediator_id });
+        // The mediator hears of it (in the outbox, in this transaction: once, also across a restart).
+        if (this.notifier && c.mediator_user_id) {
+          await this.notifier.enqueue(actor, {
+            recipient: { kind: 'user', id: c.mediator_user_id },
+            text: `【调解提醒】案件${c.code}「${c.title}」将于${localTime(c.deadline_at)}到期，请及时办理。`,
+            dedupeKey: `case:${c.id}:reminder:${c.deadline_at}`,
+            areaCode: c.area_code,
+            trace: { caseId: c.id },
+          }, trx);
+        }
         const payload = { id: c.id, code: c.code, areaCode: c.area_code, deadlineAt: c.deadline_at, mediatorUserId: c.mediator_user_id };
         emits.push(() => this.p.bus.emit('case.reminder', payload));
         return true;

