@@ -7,14 +7,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { DESK, launchBrowser, signedIn as signIn } from '../helpers/browser.ts';
 import { engine } from '../helpers/app.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { apiOf, createDevice, login as apiLogin, sendEvent, square, WATER, type Api, type Device } from '../e2e/warning.e2e.helpers.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SHOTS = path.join(root, 'docs', 'screenshots');
-const PASSWORD = 'Shiyu@2026';
 
 let srv: TestServer;
 let api: Api;
@@ -23,10 +23,6 @@ let camera: Device;
 let speaker: Device;
 
 before(async () => {
-  if (!fs.existsSync(path.join(root, 'web', 'dist', 'index.html'))) {
-    const { build } = await import('vite');
-    await build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
-  }
   srv = await startTestServer({ env: { WARNING_TICK_MS: '500' } });
   api = apiOf(srv);
   const admin = await apiLogin(api, 'admin');
@@ -44,10 +40,7 @@ before(async () => {
     },
   });
   assert.equal(rule.status, 201, JSON.stringify(rule.body));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -55,17 +48,8 @@ after(async () => {
   await srv?.dispose();
 });
 
-async function signedIn(username: string, viewport = { width: 1440, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  // Generous: the suite runs beside other heavy tests on two cores.
-  context.setDefaultTimeout(45_000);
-  const page = await context.newPage();
-  await page.goto(`${srv.url}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(`${srv.url}/`);
-  return page;
+function signedIn(username: string, viewport = DESK): Promise<Page> {
+  return signIn(browser, srv.url, username, { viewport });
 }
 
 test(`the console: a live alert, acknowledged, spoken to, closed as persuaded away (${engine})`, { timeout: 180_000 }, async () => {

@@ -3,30 +3,22 @@
 // on a phone-sized screen, the operator follows up and rates it; the timeline shows every step.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, PHONE, signedIn as signIn } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SHOTS = path.join(root, 'docs', 'screenshots');
-const PASSWORD = 'Shiyu@2026';
 const TITLE = '浏览器测试：鸡鸭越界啄食菜地纠纷';
 
 let srv: TestServer | undefined;
 let browser: Browser | undefined;
 
 before(async () => {
-  if (!fs.existsSync(path.join(root, 'web', 'dist', 'index.html'))) {
-    const { build } = await import('vite');
-    await build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
-  }
   srv = await startTestServer();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -34,22 +26,10 @@ after(async () => {
   await srv?.dispose();
 });
 
-async function signedIn(username: string, phone = false): Promise<Page> {
+function signedIn(username: string, phone = false): Promise<Page> {
   assert.ok(browser && srv);
-  const context = await browser.newContext({
-    viewport: phone ? { width: 390, height: 844 } : { width: 1440, height: 900 },
-    ...(phone ? { isMobile: true, hasTouch: true } : {}),
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-  });
-  const page = await context.newPage();
-  await page.goto(`${srv.url}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
   // On a phone the mediator lands on their phone home, on the desk on the overview.
-  await page.waitForURL(`${srv.url}${phone ? '/m/cases' : '/'}`);
-  return page;
+  return signIn(browser, srv.url, username, phone ? { ...PHONE, landing: '/m/cases' } : {});
 }
 
 async function state(page: Page, testid: string, text: string): Promise<void> {

@@ -3,29 +3,21 @@
 // at the desk and its history shows the import and the acceptance.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { DESK, launchBrowser, signedIn as signIn } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SHOTS = path.join(root, 'docs', 'screenshots');
-const PASSWORD = 'Shiyu@2026';
 
 let srv: TestServer | undefined;
 let browser: Browser | undefined;
 
 before(async () => {
-  if (!fs.existsSync(path.join(root, 'web', 'dist', 'index.html'))) {
-    const { build } = await import('vite');
-    await build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
-  }
   srv = await startTestServer();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -33,16 +25,9 @@ after(async () => {
   await srv?.dispose();
 });
 
-async function signedIn(username: string, viewport = { width: 1440, height: 900 }): Promise<Page> {
+function signedIn(username: string, viewport = DESK): Promise<Page> {
   assert.ok(browser && srv);
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  const page = await context.newPage();
-  await page.goto(`${srv.url}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(`${srv.url}/`);
-  return page;
+  return signIn(browser, srv.url, username, { viewport });
 }
 
 test('the big screen shows the indicator cards against their targets and the county ranking', async () => {

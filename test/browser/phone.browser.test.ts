@@ -4,16 +4,12 @@
 // responder's own taps. Another responder's dispatch cannot be acted on by this one.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, PHONE, signedIn as signIn } from '../helpers/browser.ts';
 import { engine } from '../helpers/app.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { alertOfZone, apiOf, createDevice, login as apiLogin, sendEvent, square, userIdOf, WATER, type Api, type Device } from '../e2e/warning.e2e.helpers.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const PASSWORD = 'Shiyu@2026';
 // A 1×1 JPEG, as a phone camera's file would be sent.
 const JPEG = Buffer.from('/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDRENDg8QEBEQCgwSExIQEw8QEBD/yQALCAABAAEBAREA/8wABgAQEAX/2gAIAQEAAD8A0s8g/9k=', 'base64');
 
@@ -26,10 +22,6 @@ let responderId: string;
 let op: string;
 
 before(async () => {
-  if (!fs.existsSync(path.join(root, 'web', 'dist', 'index.html'))) {
-    const { build } = await import('vite');
-    await build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
-  }
   srv = await startTestServer({ env: { WARNING_TICK_MS: '500' } });
   api = apiOf(srv);
   const admin = await apiLogin(api, 'admin');
@@ -47,10 +39,7 @@ before(async () => {
   const r = await api('POST', '/api/responders', op, { name: '快警一组', kind: 'fast_response', areaCode: '430523', userId, lon: WATER.lon + 0.01, lat: WATER.lat, available: true });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   responderId = (r.body as { id: string }).id;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -58,18 +47,11 @@ after(async () => {
   await srv?.dispose();
 });
 
-async function phone(username: string): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai',
+function phone(username: string): Promise<Page> {
+  return signIn(browser, srv.url, username, {
+    ...PHONE, landing: null,
     geolocation: { longitude: WATER.lon + 0.004, latitude: WATER.lat + 0.001 }, permissions: ['geolocation'],
   });
-  context.setDefaultTimeout(45_000);
-  const page = await context.newPage();
-  await page.goto(`${srv.url}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  return page;
 }
 
 test(`on a phone each field role lands on its own phone home with bottom tabs (${engine})`, { timeout: 120_000 }, async () => {

@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { freshPage as openPage, launchBrowser, PASSWORD } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const PASSWORD = 'Shiyu@2026';
 const SCREENSHOT = path.join(root, 'docs', 'screenshots', 'shell-map.png');
 const SHAOYANG_COUNTIES = [
   '双清区',
@@ -31,28 +30,9 @@ const MAP_TEXT = '[data-testid=scope-map] svg text';
 let srv: TestServer | undefined;
 let browser: Browser | undefined;
 
-/** The server serves web/dist; build it once if this checkout has not (`npm run build:web` does the same). */
-async function ensureWebBuilt(): Promise<void> {
-  if (fs.existsSync(path.join(root, 'web', 'dist', 'index.html'))) return;
-  const { build } = await import('vite');
-  await build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
-}
-
 before(async () => {
-  await ensureWebBuilt();
   srv = await startTestServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -61,14 +41,9 @@ after(async () => {
 });
 
 /** A page in a fresh browser context: no cookie, no remembered language. */
-async function freshPage(): Promise<Page> {
+function freshPage(): Promise<Page> {
   assert.ok(browser, 'browser not started');
-  const context = await browser.newContext({
-    viewport: { width: 1440, height: 900 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-  });
-  return context.newPage();
+  return openPage(browser);
 }
 
 function baseUrl(): string {

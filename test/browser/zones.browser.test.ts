@@ -8,13 +8,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, signedIn as signIn } from '../helpers/browser.ts';
 import { engine } from '../helpers/app.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { apiOf, login as apiLogin, square, WATER, type Api } from '../e2e/warning.e2e.helpers.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const PASSWORD = 'Shiyu@2026';
 
 let srv: TestServer;
 let api: Api;
@@ -40,17 +40,10 @@ async function importTownAndVillage(): Promise<void> {
 }
 
 before(async () => {
-  if (!fs.existsSync(path.join(root, 'web', 'dist', 'index.html'))) {
-    const { build } = await import('vite');
-    await build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
-  }
   srv = await startTestServer();
   await importTownAndVillage();
   api = apiOf(srv);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -58,22 +51,18 @@ after(async () => {
   await srv?.dispose();
 });
 
-async function signedIn(username: string, viewport: { width: number; height: number }): Promise<Page> {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  context.setDefaultTimeout(45_000);
-  const page = await context.newPage();
-  // No request may leave the machine: without MAP_TILE_URL the map draws the boundaries only.
-  const external: string[] = [];
-  page.on('request', (r) => {
-    if (!r.url().startsWith(srv.url) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url());
+function signedIn(username: string, viewport: { width: number; height: number }): Promise<Page> {
+  return signIn(browser, srv.url, username, {
+    viewport,
+    // No request may leave the machine: without MAP_TILE_URL the map draws the boundaries only.
+    onPage: (page) => {
+      const external: string[] = [];
+      page.on('request', (r) => {
+        if (!r.url().startsWith(srv.url) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url());
+      });
+      (page as Page & { external?: string[] }).external = external;
+    },
   });
-  (page as Page & { external?: string[] }).external = external;
-  await page.goto(`${srv.url}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(`${srv.url}/`);
-  return page;
 }
 
 for (const width of [1366, 1440, 1920]) {
