@@ -26,3 +26,17 @@ export class FakeClock implements Clock {
 export function iso(d: Date): string {
   return d.toISOString();
 }
+
+// Local time is Asia/Shanghai: UTC+8 all year (China has no daylight-saving time), so a fixed offset is exact.
+const SHANGHAI_OFFSET_MS = 8 * 3600_000;
+
+/** The calendar day in Asia/Shanghai: `2026-05-22`. */
+export function shanghaiDay(at: Date): string {
+  return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** Asia/Shanghai wall time to the minute, for texts people read: `2026-05-22 14:03`. */
+export function shanghaiDateTime(at: Date | string): string {
+  const l = new Date(new Date(at).getTime() + SHANGHAI_OFFSET_MS).toISOString();
+  return `${l.slice(0, 10)} ${l.slice(11, 16)}`;
+}

@@ -39,7 +39,11 @@ export function downloadCsv(filename: string, header: string[], rows: (string | 
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const text = [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n');
-  const blob = new Blob(['\uFEFF', text], { type: 'text/csv;charset=utf-8' });
+  saveBlob(new Blob(['\uFEFF', text], { type: 'text/csv;charset=utf-8' }), filename);
+}
+
+/** Hands a file made in the browser to the user as a download. */
+function saveBlob(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
@@ -65,15 +69,7 @@ export async function downloadXlsx(filename: string, header: string[], rows: Cel
   });
   ws.views = [{ state: 'frozen', ySplit: 1 }];
   const buf = await wb.xlsx.writeBuffer();
-  const blob = new Blob([buf], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = `${filename}.xlsx`;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  saveBlob(new Blob([buf], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }), `${filename}.xlsx`);
 }
 
 /** Every list exports as Excel (the default) and as CSV; `filename` without extension. */

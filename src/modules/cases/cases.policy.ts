@@ -1,5 +1,6 @@
 // The rules of dispute handling, as pure functions: the closed loop's legal transitions, deadlines by type and
 // risk, where a case is routed, which mediator takes it, and the case code. No I/O here, so all of it is unit-tested.
+import { shanghaiDay } from '../../platform/clock.ts';
 import { errors } from '../../platform/errors.ts';
 
 export const caseTypes = [
@@ -219,10 +220,7 @@ export function pickMediator(
 
 // ---- codes -----------------------------------------------------------------------------------------------------
 
-/** The calendar day in Asia/Shanghai (UTC+8, no daylight saving): `2026-05-22`. */
-export function shanghaiDay(d: Date): string {
-  return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
+export { shanghaiDay };
 
 /** The series a case code belongs to: `MJ430523-20260522` (county of the dispute, day of intake). */
 export function codeSeries(areaCode: string, at: Date): string {

@@ -3,7 +3,9 @@
 // restart, and not twice when several nodes sweep at the same moment.
 import { systemActor, type Actor } from '../../platform/access.ts';
 import type { Executor } from '../../platform/db/database.ts';
+import { shanghaiDateTime } from '../../platform/clock.ts';
 import type { Platform } from '../../platform/context.ts';
+import { startSweeper } from '../../platform/sweeper.ts';
 import type { CaseOps, Emit } from './cases.ops.ts';
 import { stateChanged } from './cases.ops.ts';
 import { isOpen } from './cases.policy.ts';
@@ -16,12 +18,6 @@ const MAX_ROUNDS = 50;
 /** What the sweeper needs of notify: a message put in the outbox in the timer's own transaction. */
 export interface CaseNotifier {
   enqueue(actor: Actor, input: { recipient: { kind: string; id: string }; text: string; dedupeKey: string; areaCode: string; trace: { caseId: string } }, trx: Executor): Promise<unknown>;
-}
-
-/** Asia/Shanghai wall time, `2026-05-22 14:03`. */
-function localTime(iso: string): string {
-  const l = new Date(Date.parse(iso) + 8 * 3600_000).toISOString();
-  return `${l.slice(0, 10)} ${l.slice(11, 16)}`;
 }
 
 export class CaseTimers {
@@ -66,7 +62,7 @@ export class CaseTimers {
         if (this.notifier && c.mediator_user_id) {
           await this.notifier.enqueue(actor, {
             recipient: { kind: 'user', id: c.mediator_user_id },
-            text: `【调解提醒】案件${c.code}「${c.title}」将于${localTime(c.deadline_at)}到期，请及时办理。`,
+            text: `【调解提醒】案件${c.code}「${c.title}」将于${shanghaiDateTime(c.deadline_at)}到期，请及时办理。`,
             dedupeKey: `case:${c.id}:reminder:${c.deadline_at}`,
             areaCode: c.area_code,
             trace: { caseId: c.id },
@@ -93,19 +89,5 @@ export class CaseTimers {
 
 /** Runs `tick()` every `seconds` (and once at once), never two at a time in this process; returns the stop function. */
 export function startCaseSweeper(cases: { tick(): Promise<{ fired: number }> }, seconds: number, log: Platform['log']): () => void {
-  if (seconds <= 0) return () => {};
-  let running = false;
-  const run = () => {
-    if (running) return;
-    running = true;
-    cases
-      .tick()
-      .then((r) => r.fired && log.info({ fired: r.fired }, 'case timers fired'))
-      .catch((err: unknown) => log.error({ err }, 'case sweeper failed'))
-      .finally(() => (running = false));
-  };
-  const timer = setInterval(run, seconds * 1000);
-  timer.unref();
-  run();
-  return () => clearInterval(timer);
+  return startSweeper(cases, seconds, log, 'case');
 }

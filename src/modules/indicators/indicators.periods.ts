@@ -1,6 +1,7 @@
 // Periods and comparisons, in Asia/Shanghai (UTC+8 all year, no daylight-saving time, so a fixed offset is exact).
 // Every period is a half-open range of local dates [from, to); relative periods (this year, last 12 months, year to
 // date) resolve against "today" to an absolute key, so that a figure or a ranking for a period can be reproduced.
+import { shanghaiDay } from '../../platform/clock.ts';
 import { errors } from '../../platform/errors.ts';
 
 export interface Period {
@@ -25,9 +26,8 @@ const pad = (n: number) => String(n).padStart(2, '0');
 const ymd = (t: number) => new Date(t).toISOString().slice(0, 10);
 const parse = (d: string) => Date.parse(d + 'T00:00:00.000Z');
 
-export function localToday(now: Date): string {
-  return ymd(now.getTime() + 8 * 3600_000);
-}
+/** Today's date in Asia/Shanghai. */
+export const localToday: (now: Date) => string = shanghaiDay;
 
 /** The UTC instant at which a local date begins, as ISO text (for comparing with stored timestamps). */
 export function localDateStartUtc(date: string): string {

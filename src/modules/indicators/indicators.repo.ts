@@ -55,11 +55,11 @@ export const indicatorsRepo = {
   getValue: (db: Executor, id: string) => db.selectFrom('indicator_values').selectAll().where('id', '=', id).executeTakeFirst(),
   valueByKey: (db: Executor, indicatorId: string, areaCode: string, month: string) =>
     db.selectFrom('indicator_values').selectAll().where('indicator_id', '=', indicatorId).where('area_code', '=', areaCode).where('month', '=', month).executeTakeFirst(),
-  listValues(db: Executor, scope: string, f: { indicatorId?: string | undefined; areaCode?: string | undefined; state?: string | undefined; fromMonth?: string | undefined; toMonth?: string | undefined; limit: number }) {
+  listValues(db: Executor, scope: string, f: { indicatorId?: string | undefined; areaPrefix?: string | undefined; state?: string | undefined; fromMonth?: string | undefined; toMonth?: string | undefined; limit: number }) {
     let q = db.selectFrom('indicator_values').leftJoin('areas', 'areas.code', 'indicator_values.area_code').selectAll('indicator_values').select('areas.name as area_name')
       .where('indicator_values.area_code', 'like', prefixPattern(scope));
     if (f.indicatorId) q = q.where('indicator_values.indicator_id', '=', f.indicatorId);
-    if (f.areaCode) q = q.where('indicator_values.area_code', 'like', prefixPattern(f.areaCode.endsWith('00') && f.areaCode.length === 6 ? f.areaCode.slice(0, 4) : f.areaCode));
+    if (f.areaPrefix) q = q.where('indicator_values.area_code', 'like', prefixPattern(f.areaPrefix));
     if (f.state) q = q.where('indicator_values.state', '=', f.state);
     if (f.fromMonth) q = q.where('indicator_values.month', '>=', f.fromMonth);
     if (f.toMonth) q = q.where('indicator_values.month', '<=', f.toMonth);

@@ -299,7 +299,8 @@ export class IndicatorsService {
     requirePermission(actor, 'indicators:read');
     if (f.areaCode && !inScope(actor, f.areaCode)) throw errors.notFound('area', f.areaCode);
     if (f.indicatorId) await this.defRow(actor, f.indicatorId);
-    return (await indicatorsRepo.listValues(this.db, actor.scope, f)).map(presentValue);
+    const { areaCode, ...rest } = f;
+    return (await indicatorsRepo.listValues(this.db, actor.scope, { ...rest, areaPrefix: areaCode ? scopePrefix(areaCode) : undefined })).map(presentValue);
   }
 
   private async valueRow(actor: Actor, id: string): Promise<IndicatorValueRow> {

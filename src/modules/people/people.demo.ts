@@ -6,7 +6,9 @@
 // Written with multi-row inserts (no audit rows: this is seeding, not anyone's change). Idempotent.
 import type { Platform } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
+import type { Insertable } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
+import type { Database } from '../../platform/db/tables.ts';
 import { prefixPattern } from '../../platform/db/dialect.ts';
 import { makeIdNumber } from './idcard.ts';
 import { ESCALATE_AFTER_DAYS, addDays, intervalsFor, keyPersonCategories, keyPersonLevels, REP_MAX_HOUSEHOLDS, REP_MIN_HOUSEHOLDS, type KeyPersonCategory, type KeyPersonLevel } from './people.policy.ts';
@@ -43,12 +45,12 @@ function pick<T>(xs: readonly T[], r: () => number): T {
   return xs[Math.floor(r() * xs.length)]!;
 }
 
-async function insertChunks<T extends object>(db: Executor, table: string, rows: T[], maxParams: number): Promise<void> {
+/** Multi-row inserts into any table, as many rows per statement as the engine's parameter limit allows. */
+async function insertChunks<T extends keyof Database & string>(db: Executor, table: T, rows: Insertable<Database[T]>[], maxParams: number): Promise<void> {
   if (!rows.length) return;
   const per = Math.max(1, Math.floor(maxParams / Object.keys(rows[0]!).length) - 1);
   for (let i = 0; i < rows.length; i += per) {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one helper for every table of this module
-    await db.insertInto(table as any).values(rows.slice(i, i + per) as any).execute();
+    await db.insertInto(table).values(rows.slice(i, i + per)).execute();
   }
 }
 

@@ -1,5 +1,6 @@
 // The grassroots module: the register, key persons (with their sweeper) and village representatives with visits.
 import type { Platform } from '../../platform/context.ts';
+import { startSweeper } from '../../platform/sweeper.ts';
 import type { CasesService } from '../cases/cases.service.ts';
 import type { NotifyService } from '../notify/notify.service.ts';
 import { KeyPersonsService } from './keypersons.service.ts';
@@ -29,19 +30,7 @@ export class PeopleModule {
   /** Runs the sweeper every `seconds` (and once at once), never two at a time in this process. */
   start(seconds: number): void {
     if (seconds <= 0 || this.stopSweeper) return;
-    let running = false;
-    const run = () => {
-      if (running) return;
-      running = true;
-      this.tick()
-        .then((r) => r.fired && this.p.log.info({ fired: r.fired }, 'key-person timers fired'))
-        .catch((err: unknown) => this.p.log.error({ err }, 'key-person sweeper failed'))
-        .finally(() => (running = false));
-    };
-    const timer = setInterval(run, seconds * 1000);
-    timer.unref();
-    run();
-    this.stopSweeper = () => clearInterval(timer);
+    this.stopSweeper = startSweeper(this, seconds, this.p.log, 'key-person');
   }
 
   stop(): void {

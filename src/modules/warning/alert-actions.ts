@@ -2,6 +2,7 @@
 // notification (zone contacts, identified guardians and teachers, duty staff of a tier, named users), the ladder's
 // timers, and dispatching the nearest available responder with the "135" due times.
 import { systemActor, type Actor } from '../../platform/access.ts';
+import { shanghaiDateTime } from '../../platform/clock.ts';
 import type { Platform } from '../../platform/context.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Executor } from '../../platform/db/database.ts';
@@ -157,14 +158,12 @@ export class AlertActions {
 
   templateValues(ctx: NotifyContext): Record<string, string | null> {
     const id = ctx.identification;
-    const at = new Date(ctx.alert.raised_at);
-    const local = new Date(at.getTime() + 8 * 3600_000).toISOString();
     return {
       alert: ctx.alert.code,
       title: ctx.alert.title,
       severity: ctx.alert.severity,
       zone: ctx.alert.zone_name ?? '',
-      time: `${local.slice(0, 10)} ${local.slice(11, 16)}`,
+      time: shanghaiDateTime(ctx.alert.raised_at),
       student: id?.name ?? null,
       school: id?.school ?? null,
       class: id?.className ?? null,

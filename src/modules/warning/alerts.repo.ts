@@ -71,17 +71,6 @@ export const alertsRepo = {
     return Number(r.value);
   },
 
-  async countOnDay(db: Executor, countyPrefix: string, from: string, to: string): Promise<number> {
-    const r = await db
-      .selectFrom('alerts')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('area_code', 'like', prefixPattern(countyPrefix))
-      .where('raised_at', '>=', from)
-      .where('raised_at', '<', to)
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
-  },
-
   async list(db: Executor, f: AlertFilter, limit: number, offset: number): Promise<{ rows: AlertRow[]; total: number }> {
     let q = db.selectFrom('alerts').where('area_code', 'like', prefixPattern(f.scope));
     if (f.areaCode) q = q.where('area_code', 'like', prefixPattern(f.areaCode));
